@@ -1,0 +1,106 @@
+"""What a learner calls in a notebook: ``check``, ``hint``, ``solution``, ``progress``.
+
+In Jupyter these show an HTML box; elsewhere they print plain text. None of them lets
+an internal traceback reach the learner. When the environment variable
+``COURSE_UTILS_STRICT`` is "1" (the test suite sets it), a failed ``check`` raises
+``CheckFailed`` so that a solution notebook with a wrong answer fails its test.
+"""
+
+import html
+import os
+
+from . import progress_store as _progress
+from . import registry
+from .engine import run_check
+
+STRICT_ENV = "COURSE_UTILS_STRICT"
+
+
+class CheckFailed(AssertionError):
+    """Raised by ``check`` in strict mode when an exercise does not pass."""
+
+
+def _in_ipython():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    return get_ipython() is not None
+
+
+def _show(text, html_text=None):
+    if _in_ipython() and html_text is not None:
+        from IPython.display import display
+
+        class _Both:
+            def __repr__(self):
+                return text
+
+            def _repr_html_(self):
+                return html_text
+
+        display(_Both())
+    else:
+        print(text)
+
+
+def check(exercise_id, fn):
+    """Check ``fn`` for ``exercise_id``, show the verdict, record progress. Returns None.
+
+    Raises ``CheckFailed`` only in strict mode (``COURSE_UTILS_STRICT=1``).
+    """
+    result = run_check(exercise_id, fn)
+    if result.exercise_id in registry.exercise_ids():
+        _progress.record(result)
+    _show(result.headline(), result._repr_html_())
+    if not result.passed and os.environ.get(STRICT_ENV) == "1":
+        raise CheckFailed(result.headline())
+
+
+def hint_text(exercise_id, level=1):
+    """Return the hint of this level (1 = a nudge; the last level gives the formula)."""
+    try:
+        ex = registry.get(exercise_id)
+    except KeyError as err:
+        return str(err.args[0])
+    if not ex.hints:
+        return f"No hints for {ex.id}; see solution({ex.id!r})."
+    try:
+        level = int(level)
+    except (TypeError, ValueError):
+        level = 1
+    level = min(max(level, 1), len(ex.hints))
+    text = f"Hint {level}/{len(ex.hints)} for {ex.id}: {ex.hints[level - 1]}"
+    if level < len(ex.hints):
+        text += f"\nMore: hint({ex.id!r}, {level + 1})."
+    else:
+        text += f"\nStill stuck? solution({ex.id!r}) shows a worked answer."
+    return text
+
+
+def hint(exercise_id, level=1):
+    """Show a hint for the exercise (level 1 nudges; higher levels say more). Returns None."""
+    text = hint_text(exercise_id, level)
+    _show(text, "<div style='padding:4px 8px;border-left:4px solid #888'>"
+          + html.escape(text).replace("\n", "<br>") + "</div>")
+
+
+def solution_text(exercise_id):
+    """Return a worked solution for the exercise as Python source text."""
+    try:
+        ex = registry.get(exercise_id)
+    except KeyError as err:
+        return str(err.args[0])
+    return ex.solution_text()
+
+
+def solution(exercise_id):
+    """Show a worked solution for the exercise. Returns None."""
+    text = solution_text(exercise_id)
+    _show(text, "<pre>" + html.escape(text) + "</pre>")
+
+
+def progress():
+    """Show which exercises have passed, notebook by notebook. Returns None."""
+    text = _progress.summary_text()
+    _show(text, "<pre>" + html.escape(text) + "</pre>")

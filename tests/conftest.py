@@ -1,0 +1,15 @@
+"""Test-session set-up shared by unit tests and the nbval notebook runs.
+
+Set before any kernel starts, so every notebook kernel inherits them:
+- MPLBACKEND=Agg: headless plots;
+- COURSE_UTILS_STRICT=1: a failed check() raises, so a wrong solution notebook fails;
+- COURSE_UTILS_PROGRESS: progress goes to a throw-away file, not the user's home.
+"""
+
+import os
+import tempfile
+
+os.environ["MPLBACKEND"] = "Agg"
+os.environ["COURSE_UTILS_STRICT"] = "1"
+os.environ["COURSE_UTILS_PROGRESS"] = os.path.join(
+    tempfile.mkdtemp(prefix="course-progress-"), "progress.json")
