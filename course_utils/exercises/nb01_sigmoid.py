@@ -6,6 +6,7 @@ from .. import diagnosis as D
 from ..draws import distinct_sizes, features
 from ..exercise import Exercise, Mistake
 from ..functions import sigmoid as _sigmoid
+from ..testfunctions import SmoothFunction
 
 
 def _draw_u(rng):
@@ -60,12 +61,7 @@ def _forward_difference(f, w, eps=1e-6):
 def _draw_f_w(rng):
     """A smooth scalar function f of an array w (1-D or 2-D), w itself, and eps."""
     shape = tuple(distinct_sizes(rng, int(rng.integers(1, 3)), 2, 5))
-    A = features(rng, shape)
-    B = features(rng, (shape[-1], 3))
-
-    def f(w):
-        return float(np.sum(_sigmoid(w * A)) + 0.5 * np.sum((w @ B) ** 2))
-
+    f = SmoothFunction(features(rng, shape), features(rng, (shape[-1], 3)))
     return f, features(rng, shape), 1e-6
 
 
