@@ -4,12 +4,20 @@ The file lives at ``$COURSE_UTILS_PROGRESS`` when that is set, else in
 ``$XDG_DATA_HOME/gradients-course/progress.json`` (``~/.local/share/...`` by default).
 It is written atomically (temporary file + rename); a missing or corrupt file is
 started afresh (a corrupt one is kept aside as ``progress.json.corrupt``), never a crash.
+Updates from several kernels at once (two notebooks open) are serialised with a lock
+file next to it (``progress.json.lock``, POSIX only), so no check's record is lost.
 """
 
+import contextlib
 import json
 import os
 import tempfile
 import time
+
+try:
+    import fcntl
+except ImportError:  # Windows: atomic writes still, but no cross-process lock
+    fcntl = None
 
 from . import registry
 
@@ -38,12 +46,33 @@ def load():
         return {k: v for k, v in records.items() if isinstance(v, dict)}
     except FileNotFoundError:
         return {}
-    except (OSError, ValueError, KeyError, TypeError):
+    except IsADirectoryError:
+        return {}  # not ours to move; writing will fail and record() says so
+    except (ValueError, KeyError, TypeError, RecursionError):
+        # unreadable content (bad JSON, bad UTF-8, wrong structure, absurd nesting)
         try:
             os.replace(path, path + ".corrupt")
         except OSError:
             pass
         return {}
+    except OSError:
+        return {}  # e.g. no permission to read: leave the file alone, start from nothing
+
+
+@contextlib.contextmanager
+def _locked():
+    """Hold an exclusive lock on ``<progress file>.lock`` (no-op where fcntl is missing)."""
+    path = progress_path()
+    if fcntl is None:
+        yield
+        return
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path + ".lock", "a") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
 
 def _write(records):
@@ -67,15 +96,16 @@ def record(result):
     ``passed`` flag being lost: the file keeps ``passed`` (latest) and ``ever_passed``.
     Returns True when written, False when the file could not be written."""
     try:
-        records = load()
-        old = records.get(result.exercise_id, {})
-        records[result.exercise_id] = {
-            "passed": bool(result.passed),
-            "ever_passed": bool(result.passed or old.get("ever_passed")),
-            "diagnosis": result.diagnosis,
-            "time": time.time(),
-        }
-        _write(records)
+        with _locked():
+            records = load()
+            old = records.get(result.exercise_id, {})
+            records[result.exercise_id] = {
+                "passed": bool(result.passed),
+                "ever_passed": bool(result.passed or old.get("ever_passed")),
+                "diagnosis": None if result.diagnosis is None else str(result.diagnosis),
+                "time": time.time(),
+            }
+            _write(records)
         return True
     except OSError:
         return False
@@ -83,7 +113,8 @@ def record(result):
 
 def reset():
     """Forget all recorded progress."""
-    _write({})
+    with _locked():
+        _write({})
 
 
 def table():
