@@ -1,0 +1,84 @@
+"""Notebook 10's exercises: references against finite differences and against the special
+cases they generalise; every registered mistake differs clearly from the right answer."""
+
+import numpy as np
+import pytest
+
+from course_utils import compare, registry
+from course_utils.functions import bce_loss, forward, sigmoid, squared_loss
+from course_utils.compare import rel_error
+from course_utils.gradcheck import numerical_gradient
+
+BACKPROP = registry.get("10.backprop_multi")
+PREDICT = registry.get("10.predict")
+
+
+def _bce_of(X, Y, params):
+    return bce_loss(forward(X, params)[-1], Y)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_backprop_multi_matches_finite_differences(seed):
+    X, Y, params = BACKPROP.draw(np.random.default_rng(seed))
+    grads = BACKPROP.reference(X, Y, params)
+    for l, (W, b) in enumerate(params):
+        def f_W(Wn, l=l):
+            p = list(params); p[l] = (Wn, params[l][1]); return _bce_of(X, Y, p)
+
+        def f_b(bn, l=l):
+            p = list(params); p[l] = (params[l][0], bn); return _bce_of(X, Y, p)
+        assert rel_error(grads[l][0], numerical_gradient(f_W, W)) < 1e-5
+        assert rel_error(grads[l][1], numerical_gradient(f_b, b)) < 1e-5
+
+
+def test_one_output_is_notebook_08s_case():
+    # K = 1: the general recursion is the binary cross-entropy backprop of notebook 08,
+    # written out here for two layers by the chain rule (seed 001's formula, minus sign restored).
+    rng = np.random.default_rng(11)
+    X = rng.standard_normal((6, 4))
+    y = np.array([0, 1, 1, 0, 1, 0.0])
+    W1, b1, W2, b2 = rng.standard_normal((4, 3)), rng.standard_normal(3), rng.standard_normal((3, 1)), rng.standard_normal(1)
+    H1 = sigmoid(X @ W1 + b1)
+    f = sigmoid(H1 @ W2 + b2)[:, 0]
+    d2 = f - y
+    dW2, db2 = H1.T @ d2[:, None], np.array([d2.sum()])
+    d1 = np.outer(d2, W2[:, 0]) * H1 * (1 - H1)
+    dW1, db1 = X.T @ d1, d1.sum(axis=0)
+    got = BACKPROP.reference(X, y[:, None], [(W1, b1), (W2, b2)])
+    for (g, gb), (e, eb) in zip(got, [(dW1, db1), (dW2, db2)]):
+        assert rel_error(g, e) < 1e-12 and rel_error(gb, eb) < 1e-12
+
+
+def test_sum_of_independent_outputs():
+    # One layer, K outputs, each with its own cross-entropy: the gradient for output k's
+    # column only involves output k, so it equals a K = 1 problem on that column.
+    rng = np.random.default_rng(5)
+    X, Y = rng.standard_normal((7, 3)), (rng.random((7, 4)) < 0.5).astype(float)
+    W, b = rng.standard_normal((3, 4)), rng.standard_normal(4)
+    (dW, db), = BACKPROP.reference(X, Y, [(W, b)])
+    for k in range(4):
+        (dwk, dbk), = BACKPROP.reference(X, Y[:, k:k + 1], [(W[:, k:k + 1], b[k:k + 1])])
+        assert rel_error(dW[:, k:k + 1], dwk) < 1e-12 and rel_error(db[k:k + 1], dbk) < 1e-12
+
+
+@pytest.mark.parametrize("exercise", [BACKPROP, PREDICT], ids=lambda e: e.id)
+def test_mistakes_differ_from_reference_and_each_other(exercise):
+    rng = np.random.default_rng(99)
+    for _ in range(60):
+        args = exercise.draw(rng)
+        ref = exercise.reference(*args)
+        outs = [ref, compare.negate(ref)] + [m.variant(*args) for m in exercise.mistakes]
+        for i in range(len(outs)):
+            for j in range(i + 1, len(outs)):
+                if exercise is PREDICT and {i, j} == {0, 1}:
+                    continue  # all-zero labels equal their negation; other draws cover sign
+                assert compare.rel_error(outs[i], outs[j]) > 1e-3, (i, j)
+
+
+def test_predict_draws_use_every_output_sometimes():
+    rng = np.random.default_rng(3)
+    seen = set()
+    for _ in range(40):
+        X, params = PREDICT.draw(rng)
+        seen.add(len(set(PREDICT.reference(X, params).tolist())) > 1)
+    assert seen == {True}
