@@ -129,6 +129,8 @@ def test_exception_names_the_learners_line(exercise_id):
 @pytest.mark.parametrize("exercise_id", IDS)
 def test_mutating_an_input(exercise_id):
     ref = by_id(exercise_id).reference
+    if first_array_arg(by_id(exercise_id).draw(np.random.default_rng(0))) is None:
+        pytest.skip("every input is a Python number: nothing can be changed in place")
 
     def student(*args):
         out = ref(*copy.deepcopy(args))

@@ -1,0 +1,66 @@
+"""Extra tests for notebooks 05-07 (two-layer networks): the references against finite
+differences, and every registered mistake clearly apart from the reference, from the
+negated reference and from every other mistake on every draw (so a diagnosis given is
+never a coincidence)."""
+
+import numpy as np
+import pytest
+
+from course_utils import compare, registry
+from course_utils.functions import sigmoid
+from course_utils.gradcheck import gradcheck
+
+IDS = [i for i in ("05.grads", "06.grads", "07.grads") if i in registry.exercise_ids()]
+
+
+def loss(X, y, W1, w2):
+    """The summed squared loss of the two-layer net, written independently of the modules."""
+    X = np.asarray(X, dtype=float)
+    W1 = np.asarray(W1, dtype=float)
+    if W1.ndim == 1:  # notebook 05: one hidden unit, w2 a number
+        W1, w2 = W1[:, None], np.array([w2])
+    yhat = sigmoid(sigmoid(X @ W1) @ np.asarray(w2, dtype=float))
+    return 0.5 * float(np.sum((yhat - y) ** 2))
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_reference_matches_finite_differences(exercise_id):
+    ex = registry.get(exercise_id)
+    rng = np.random.default_rng(11)
+    for _ in range(20):
+        X, y, W1, w2 = ex.draw(rng)
+        dW1, dw2 = ex.reference(X, y, W1, w2)
+        res = gradcheck(lambda a, b: loss(X, y, a, b), [W1, np.asarray(w2, dtype=float)], [dW1, dw2])
+        assert res.passed, res
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_mistakes_are_clearly_apart(exercise_id):
+    ex = registry.get(exercise_id)
+    rng = np.random.default_rng(12)
+    for _ in range(200):
+        args = ex.draw(rng)
+        ref = ex.reference(*args)
+        outputs = [("reference", ref), ("negated", compare.negate(ref))]
+        outputs += [(m.message[:40], m.variant(*args)) for m in ex.mistakes]
+        for i in range(len(outputs)):
+            for j in range(i + 1, len(outputs)):
+                gap = compare.rel_error(outputs[i][1], outputs[j][1])
+                assert gap > 1e-4, f"{outputs[i][0]!r} and {outputs[j][0]!r} nearly coincide ({gap:.1e})"
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_draws_follow_the_rules(exercise_id):
+    ex = registry.get(exercise_id)
+    rng = np.random.default_rng(13)
+    for _ in range(200):
+        X, y, W1, w2 = ex.draw(rng)
+        assert np.all(np.abs(W1) > 0.1) and np.all(np.abs(np.asarray(w2)) > 0.25)
+        assert np.all(np.abs(np.abs(np.asarray(w2)) - 1) > 0.25)
+        W = np.asarray(W1)[:, None] if np.ndim(W1) == 1 else np.asarray(W1)
+        yhat = sigmoid(sigmoid(np.asarray(X) @ W) @ np.atleast_1d(w2))
+        assert np.all(np.abs(yhat - y) >= 0.15 - 1e-12)
+        if np.ndim(X) == 2:  # 07: N, d, H all different
+            assert len({X.shape[0], X.shape[1], W.shape[1]}) == 3
+        elif W.shape[1] > 1:  # 06: d != 2
+            assert W.shape[0] != W.shape[1]
