@@ -16,6 +16,9 @@ def execute_in_place(path, timeout=600):
     env_backup = dict(os.environ)
     os.environ.setdefault("MPLBACKEND", "Agg")
     os.environ["COURSE_UTILS_STRICT"] = "1"
+    if "COURSE_UTILS_PROGRESS" not in os.environ:  # keep the author's own progress out of it
+        import tempfile
+        os.environ["COURSE_UTILS_PROGRESS"] = os.path.join(tempfile.mkdtemp(), "progress.json")
     try:
         nb = nbformat.read(path, as_version=4)
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
