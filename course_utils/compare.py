@@ -60,6 +60,9 @@ def _as_float_array(value, where):
     kind = value.dtype.kind
     if kind not in "fiu":
         raise Mismatch(D.WRONG_TYPE, f"{where} has dtype {value.dtype}; it should hold real numbers (float64).")
+    if kind == "f" and value.dtype.itemsize < 8:
+        raise Mismatch(D.WRONG_TYPE, f"{where} has dtype {value.dtype}: compute in float64 (NumPy's default), "
+                                     "lower precision loses the digits the check compares.")
     return np.array(np.asarray(value), dtype=np.float64, copy=True)
 
 

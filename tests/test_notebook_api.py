@@ -1,0 +1,51 @@
+"""check / hint / solution as a learner calls them in a notebook."""
+
+import numpy as np
+import pytest
+
+import course_utils
+from course_utils import diagnosis as D
+from course_utils.exercises import nb01_sigmoid
+from course_utils.notebook import hint_text, solution_text
+
+
+def test_check_passes_quietly_and_fails_loudly_only_in_strict_mode(monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_UTILS_STRICT", "1")
+    assert course_utils.check("01.sigmoid", nb01_sigmoid.sigmoid) is None
+    assert "PASSED 01.sigmoid" in capsys.readouterr().out
+    with pytest.raises(course_utils.CheckFailed, match="not_implemented"):
+        course_utils.check("01.sigmoid", lambda u: None)
+    monkeypatch.delenv("COURSE_UTILS_STRICT")
+    course_utils.check("01.sigmoid", lambda u: None)  # a learner's kernel: reports, never raises
+    assert "NOT YET 01.sigmoid [not_implemented]" in capsys.readouterr().out
+
+
+def test_check_with_a_typo_in_the_id_explains(monkeypatch, capsys):
+    monkeypatch.delenv("COURSE_UTILS_STRICT", raising=False)
+    course_utils.check("01.sigmod", nb01_sigmoid.sigmoid)
+    assert "Did you mean '01.sigmoid'" in capsys.readouterr().out
+
+
+def test_hints_are_graded_and_end_at_the_solution():
+    first, last = hint_text("01.sigmoid", 1), hint_text("01.sigmoid", 99)
+    assert first.startswith("Hint 1/2") and "hint('01.sigmoid', 2)" in first
+    assert last.startswith("Hint 2/2") and "solution('01.sigmoid')" in last
+    assert hint_text("01.sigmoid", "junk").startswith("Hint 1/2")
+    assert "There is no exercise" in hint_text("nope")
+
+
+def test_solution_text_is_the_reference_source():
+    text = solution_text("01.sigmoid_prime")
+    assert text.startswith("def sigmoid_prime(u):") and "s * (1 - s)" in text
+
+
+def test_float32_answers_are_refused_with_a_reason():
+    r = course_utils.run_check("01.sigmoid", lambda u: nb01_sigmoid.sigmoid(u).astype(np.float32))
+    assert r.diagnosis == D.WRONG_TYPE and "float64" in r.message
+
+
+def test_result_renders_as_text_and_html():
+    r = course_utils.run_check("01.sigmoid", nb01_sigmoid.sigmoid, seed=0)
+    assert str(r).startswith("PASSED") and "&#10004;" in r._repr_html_()
+    bad = course_utils.run_check("01.sigmoid", lambda u: "<script>", seed=0)
+    assert "<script>" not in bad._repr_html_()  # messages are escaped
