@@ -1,0 +1,105 @@
+"""A stand-in for ``course_utils`` inside the grading sandbox.
+
+A submitted notebook runs ``from course_utils import check, hint, solution, gradcheck``
+as the learner did; here those names do nothing (the grader judges the functions
+itself, outside the sandbox). The course's public numerical helpers (functions,
+testfunctions, gradcheck: NumPy-only modules that hold no exercise answers) are copied
+next to this file when available; every other submodule or name is a harmless no-op.
+The real package, with the exercises' reference answers, cannot be imported here.
+"""
+
+import importlib.abc
+import importlib.machinery
+import sys
+import types
+
+
+class _Nothing:
+    """A harmless value: calling it, or any attribute of it, gives itself back."""
+
+    def __call__(self, *args, **kwargs):
+        return self
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return self
+
+    def __iter__(self):
+        return iter(())
+
+    def __bool__(self):
+        return True
+
+    def __format__(self, spec):
+        return "n/a"
+
+    def __repr__(self):
+        return "(not available while grading)"
+
+    def _repr_html_(self):
+        return ""
+
+
+_NOTHING = _Nothing()
+
+
+def check(*args, **kwargs):
+    """No-op while grading: the grader checks your functions itself."""
+
+
+def hint(*args, **kwargs):
+    """No-op while grading."""
+
+
+def solution(*args, **kwargs):
+    """No-op while grading."""
+
+
+def progress(*args, **kwargs):
+    """No-op while grading."""
+
+
+def exercise_ids():
+    return []
+
+
+def run_check(*args, **kwargs):
+    return _NOTHING
+
+
+class CheckFailed(AssertionError):
+    pass
+
+
+try:
+    from .gradcheck import gradcheck, numerical_gradient, rel_error  # noqa: F401
+except Exception:  # not copied into this sandbox
+    gradcheck = numerical_gradient = rel_error = _NOTHING
+
+
+def __getattr__(name):
+    if name.startswith("__"):
+        raise AttributeError(name)
+    return _NOTHING
+
+
+class _StubModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Any other ``course_utils.X`` module imports as a module of no-ops."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname.startswith(__name__ + "."):
+            return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
+        return None
+
+    def create_module(self, spec):
+        module = types.ModuleType(spec.name)
+        module.__path__ = []
+        module.__getattr__ = __getattr__
+        return module
+
+    def exec_module(self, module):
+        pass
+
+
+sys.meta_path.append(_StubModuleFinder())

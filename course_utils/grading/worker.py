@@ -1,0 +1,414 @@
+"""The sandboxed worker: runs ONE submission's notebook and calls its functions.
+
+Started by the grader (``sandbox.py``) as ``python -I -S worker.py IN_FD OUT_FD``
+from a runtime folder holding this file, ``wire.py``, ``config.json`` and a stub
+``course_utils`` package; it imports only the standard library and NumPy (plus
+whatever the notebook imports). Before any submitted code runs it locks itself in:
+
+1. (inside fresh namespaces made by ``unshare``) hides the grader's folders under empty
+   tmpfs mounts, mounts a private tmpfs as the scratch folder, remounts everything
+   else read-only;
+2. sets resource limits (address space, CPU seconds, processes, file size, no core);
+3. drops root to an unprivileged uid, and sets no_new_privs.
+
+Then it answers the grader's messages (see ``wire.py`` for the framing):
+
+    {"op": "exec", "cells": [[index, source], ...], "skip": [...], "cell_timeout": s,
+     "names": [...]}             run the code cells -> {"op": "ran", "notes": [...],
+                                 "defined": [names that are callable]}
+                                 (a {"op": "cell", "index": i} message precedes each cell)
+    {"op": "call", "name": f, "args": [...], "fp_strict": bool, "time_limit": s}
+                                 -> {"op": "result", "kind": ..., "value": ...,
+                                     "error": "...", "args_after": [...]}
+    {"op": "bye"}                exit
+
+The grader trusts nothing this process says beyond plain data: it judges every value
+itself, so whatever the submission does in here (patching NumPy, the stub, even this
+module) can only change the numbers it sends back.
+"""
+
+import builtins
+import ctypes
+import io
+import json
+import linecache
+import os
+import resource
+import shutil
+import signal
+import sys
+import time
+import traceback
+import types
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_NOATIME, MS_NODIRATIME, MS_BIND = 32, 1024, 2048, 4096
+MS_REC, MS_RELATIME, MS_STRICTATIME = 16384, 1 << 21, 1 << 24
+_FLAG_NAMES = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC, "noatime": MS_NOATIME,
+               "nodiratime": MS_NODIRATIME, "relatime": MS_RELATIME, "strictatime": MS_STRICTATIME}
+PR_SET_NO_NEW_PRIVS = 38
+
+
+# ---------------------------------------------------------------- lock-down
+
+def _libc():
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+def _mount(libc, source, target, fstype, flags, data):
+    enc = lambda s: None if s is None else s.encode()  # noqa: E731
+    if libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)) != 0:
+        raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), target)
+
+
+def _mountinfo():
+    """(mount point, per-mount flags) for every mount, parents first."""
+    found = []
+    with open("/proc/self/mountinfo") as fh:
+        for line in fh:
+            parts = line.split(" - ")[0].split()
+            if len(parts) < 6:
+                continue
+            point = parts[4].encode().decode("unicode_escape")
+            flags = 0
+            for opt in parts[5].split(","):
+                flags |= _FLAG_NAMES.get(opt, 0)
+            found.append((point, flags))
+    return found
+
+
+def lock_filesystem(cfg, facts):
+    """Hide the grader's paths, make scratch a private tmpfs, everything else read-only.
+
+    Only possible inside a private mount namespace (the grader starts us with
+    ``unshare --mount``); each step records in ``facts`` whether it worked.
+    """
+    libc = _libc()
+    if not cfg.get("mount_ns") or libc is None:
+        return
+    hidden, failed = 0, []
+    for path, keep in cfg.get("hide", []):
+        # Cover ``path`` with an empty tmpfs, then bind back the folders inside it that
+        # the worker needs (Python itself may live in the grader's home, e.g. pyenv).
+        fds = []
+        try:
+            fds = [(os.open(k, os.O_PATH), k) for k in keep]
+            _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV,
+                   "size=64k,mode=" + ("0755" if keep else "000"))
+            for fd, k in fds:
+                os.makedirs(k, mode=0o755, exist_ok=True)
+                _mount(libc, f"/proc/self/fd/{fd}", k, None, MS_BIND | MS_REC, None)
+            hidden += 1
+        except OSError:
+            failed.append(path)
+        finally:
+            for fd, _ in fds:
+                os.close(fd)
+    facts["hidden"] = hidden
+    facts["hide_failed"] = failed
+    scratch = cfg["scratch"]
+    uid = cfg.get("uid") or 0
+    try:
+        _mount(libc, "tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV,
+               f"size={int(cfg['scratch_mb'])}m,mode=0700,uid={uid},gid={uid}")
+        facts["scratch_tmpfs"] = True
+    except OSError:
+        facts["scratch_tmpfs"] = False
+    for shm in ("/dev/shm",):
+        if os.path.isdir(shm):
+            try:
+                _mount(libc, "tmpfs", shm, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=16m,mode=1777")
+            except OSError:
+                pass
+    keep = ("/proc", "/sys", "/dev")
+    ok = True
+    for point, flags in _mountinfo():
+        if point == scratch or any(point == k or point.startswith(k + "/") for k in keep):
+            continue
+        try:
+            _mount(libc, None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags, None)
+        except OSError:
+            if point == "/":
+                ok = False
+    facts["read_only"] = ok and facts["scratch_tmpfs"]
+
+
+def prepare_scratch(cfg):
+    scratch = cfg["scratch"]
+    os.chdir(scratch)
+    mpl = os.path.join(scratch, ".matplotlib")
+    os.makedirs(mpl, exist_ok=True)
+    cache = os.path.join(HERE, "mpl")
+    if os.path.isdir(cache):
+        for name in os.listdir(cache):
+            if name.endswith(".json"):
+                try:
+                    shutil.copy(os.path.join(cache, name), os.path.join(mpl, name))
+                except OSError:
+                    pass
+    uid = cfg.get("uid")
+    if uid and os.getuid() == 0:
+        for root, dirs, files in os.walk(scratch):
+            for name in [root] + [os.path.join(root, f) for f in dirs + files]:
+                try:
+                    os.chown(name, uid, uid)
+                except OSError:
+                    pass
+
+
+def set_limits(cfg, facts):
+    mb = 2 ** 20
+    limits = [
+        (resource.RLIMIT_AS, cfg["memory_mb"] * mb),
+        (resource.RLIMIT_CPU, int(cfg["cpu_seconds"])),
+        (resource.RLIMIT_FSIZE, cfg["file_mb"] * mb),
+        (resource.RLIMIT_CORE, 0),
+    ]
+    if cfg.get("nproc"):
+        limits.append((resource.RLIMIT_NPROC, int(cfg["nproc"])))
+    applied = []
+    for which, value in limits:
+        try:
+            resource.setrlimit(which, (value, value))
+            applied.append(which)
+        except (ValueError, OSError):
+            pass
+    facts["nproc_limit"] = resource.RLIMIT_NPROC in applied
+
+
+def drop_privileges(cfg, facts):
+    uid = cfg.get("uid")
+    facts["uid"] = os.getuid()
+    if uid and os.getuid() == 0:
+        try:
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+        except OSError:
+            pass
+        facts["uid"] = os.getuid()
+    libc = _libc()
+    facts["no_new_privs"] = bool(libc is not None and libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0)
+
+
+# ---------------------------------------------------------------- running code
+
+class StudentTimeout(BaseException):
+    """Raised in the submission's code when its time is up."""
+
+
+class Alarm:
+    def __init__(self, seconds):
+        self.seconds = seconds
+
+    def _fire(self, signum, frame):
+        signal.setitimer(signal.ITIMER_REAL, 0.05)  # re-arm: swallowing it once does not help
+        raise StudentTimeout()
+
+    def __enter__(self):
+        signal.signal(signal.SIGALRM, self._fire)
+        signal.setitimer(signal.ITIMER_REAL, max(self.seconds, 0.01))
+        return self
+
+    def __exit__(self, *exc):
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_IGN)
+        return False
+
+
+class CappedText(io.TextIOBase):
+    """A stdout that keeps the first ``limit`` characters and counts the rest."""
+
+    def __init__(self, limit):
+        self.limit = limit
+        self.kept = []
+        self.size = 0
+
+    def write(self, text):
+        text = str(text)
+        if self.size < self.limit:
+            self.kept.append(text[: self.limit - self.size])
+        self.size += len(text)
+        return len(text)
+
+    def writable(self):
+        return True
+
+
+def describe_exception(exc):
+    """One line: the exception and the submission's own failing line, if any."""
+    try:
+        text = f"{type(exc).__name__}: {exc}"
+    except BaseException:
+        text = type(exc).__name__
+    if len(text) > 300:
+        text = text[:300] + "..."
+    try:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if str(f.filename).startswith("<cell ")]
+    except BaseException:
+        frames = []
+    if frames:
+        f = frames[-1]
+        where = f"in {f.name}, {f.filename[1:-1]}, line {f.lineno}"
+        if f.line:
+            where += f": `{f.line.strip()[:120]}`"
+        text += f" ({where})"
+    return text
+
+
+def run_cells(msg, ns, wire, out_fd):
+    notes = []
+    limit = float(msg.get("cell_timeout", 30))
+    skip = set(msg.get("skip", []))
+    output = CappedText(int(msg.get("output_chars", 100_000)))
+    real_out, real_err = sys.stdout, sys.stderr
+    for index, source in msg["cells"]:
+        if index in skip:
+            continue
+        wire.send(out_fd, {"op": "cell", "index": index})
+        filename = f"<cell {index}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        try:
+            code = compile(source, filename, "exec")
+        except (SyntaxError, ValueError) as exc:
+            notes.append(f"cell {index} is not valid Python and was skipped ({type(exc).__name__}: {exc})"[:300])
+            continue
+        sys.stdout = sys.stderr = output
+        try:
+            with Alarm(limit):
+                exec(code, ns)
+        except StudentTimeout:
+            notes.append(f"cell {index} was stopped after {limit:g} s")
+        except BaseException as exc:  # noqa: B902 - anything a cell raises, even SystemExit
+            notes.append(f"cell {index} raised {describe_exception(exc)}")
+        finally:
+            sys.stdout, sys.stderr = real_out, real_err
+    if output.size > output.limit:
+        notes.append(f"your notebook printed {output.size:,} characters; only the first {output.limit:,} were kept")
+    defined = [n for n in msg.get("names", []) if callable(ns.get(n))]
+    return {"op": "ran", "notes": notes, "defined": defined}
+
+
+class SmoothFunction:
+    """The worker's own rebuild of a "smooth" test function from its plain-data spec:
+    f(w) = sum(tanh(w * A)) + 1/2 * sum((w @ B)**2), returning a float."""
+
+    def __init__(self, A, B):
+        self.A, self.B = A, B
+
+    def __call__(self, w):
+        np = sys.modules["numpy"]
+        w = np.asarray(w, dtype=np.float64)
+        return float(np.sum(np.tanh(w * self.A)) + 0.5 * np.sum((w @ self.B) ** 2))
+
+    def __repr__(self):
+        return f"SmoothFunction(w of shape {self.A.shape})"
+
+
+def rebuild_function(spec):
+    np = sys.modules["numpy"]
+    if isinstance(spec, dict) and spec.get("kind") == "smooth":
+        return SmoothFunction(np.asarray(spec["A"], dtype=np.float64), np.asarray(spec["B"], dtype=np.float64))
+    raise ValueError(f"unknown test function {spec.get('kind') if isinstance(spec, dict) else spec!r}")
+
+
+def _function_placeholder(value):
+    return {"kind": "function"} if isinstance(value, SmoothFunction) else None
+
+
+def call_function(msg, ns, wire):
+    np = sys.modules["numpy"]
+    fn = ns.get(msg["name"])
+    args = wire.decode(msg["args"], fn_hook=rebuild_function)
+    reply = {"op": "result", "kind": "exception", "value": None, "error": "", "args_after": None}
+    if not callable(fn):
+        reply["kind"] = "not_implemented"
+        return reply
+    strict = {"over": "raise", "invalid": "raise", "divide": "raise"} if msg.get("fp_strict") else {}
+    start = time.perf_counter()
+    limit = float(msg.get("time_limit", 5.0))
+    try:
+        with Alarm(limit):
+            try:
+                with np.errstate(**strict):
+                    value = fn(*args)
+            except StudentTimeout:
+                raise
+            except NotImplementedError:
+                reply["kind"] = "not_implemented"
+            except FloatingPointError as exc:
+                reply.update(kind="fp_error", error=describe_exception(exc))
+            except BaseException as exc:  # noqa: B902
+                reply.update(kind="exception", error=describe_exception(exc))
+            else:
+                if value is None or value is Ellipsis:
+                    reply["kind"] = "not_implemented"
+                else:
+                    reply.update(kind="returned", value=wire.encode(value))
+    except StudentTimeout:
+        reply.update(kind="timeout", error=f"stopped after {limit:g} s", value=None)
+    reply["seconds"] = time.perf_counter() - start
+    try:
+        reply["args_after"] = wire.encode(list(args), fn_hook=_function_placeholder)
+    except BaseException:  # noqa: B902
+        reply["args_after"] = None
+    return reply
+
+
+# ---------------------------------------------------------------- main loop
+
+def main(argv):
+    in_fd, out_fd = int(argv[1]), int(argv[2])
+    with open(os.path.join(HERE, "config.json")) as fh:
+        run_cfg = json.load(fh)
+    sys.path[:] = [p for p in sys.path if p] + list(run_cfg["site_dirs"])
+    sys.path.insert(0, HERE)
+    import numpy  # noqa: F401  (before limits: a fair start for every submission)
+    import wire
+
+    sys.path.remove(HERE)
+    reader = wire.Reader(in_fd)
+    cfg = reader.read()
+    facts = {}
+    lock_filesystem(cfg, facts)
+    prepare_scratch(cfg)
+    set_limits(cfg, facts)
+    drop_privileges(cfg, facts)
+    sys.path.insert(0, os.path.join(HERE, "stub"))
+    sys.stdin = open(os.devnull)
+    sys.dont_write_bytecode = True
+    main_module = types.ModuleType("__main__")
+    ns = main_module.__dict__
+    ns["__builtins__"] = builtins
+    ns["display"] = lambda *args, **kwargs: None
+    sys.modules["__main__"] = main_module
+    sys.argv = [""]
+    wire.send(out_fd, {"op": "ready", "facts": facts})
+    while True:
+        try:
+            msg = reader.read()
+        except EOFError:
+            return
+        op = msg.get("op")
+        if op == "exec":
+            reply = run_cells(msg, ns, wire, out_fd)
+        elif op == "call":
+            try:
+                reply = call_function(msg, ns, wire)
+            except BaseException as exc:  # noqa: B902 - e.g. the stub or numpy was sabotaged
+                reply = {"op": "result", "kind": "exception", "value": None, "args_after": None,
+                         "error": f"the worker could not call your function ({type(exc).__name__})"}
+        else:
+            return
+        wire.send(out_fd, reply)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
+    sys.stdout.flush()
+    os._exit(0)
