@@ -1,0 +1,532 @@
+"""The course in a real JupyterLab, driven by headless Chromium (``pytest -m browser``).
+
+For each notebook in NOTEBOOKS (a solution notebook and its student version): start
+JupyterLab from this Python's environment on a free loopback port with a random token,
+open the notebook, run all cells from the Run menu, wait for the kernel to finish, and
+check that
+- no cell produced an error (solution: no error and no stderr traceback at all;
+  student: checks print "NOT YET ... [not_implemented]", which is fine, nothing raises);
+- every slider explorer (``course_utils.explorer``, CSS class ``course-explorer``)
+  rendered as a live widget: its sliders and its figure are in the page;
+- pressing an arrow key on a focused slider changes the slider's value and redraws the
+  figure (the <img> data changes);
+and save screenshots (printed paths; set COURSE_SCREENSHOTS=<dir> to choose the folder).
+
+Everything runs in scratch folders: a copy of the notebooks (outputs cleared), and
+scratch Jupyter runtime/config/data/settings/workspace folders, IPython folder and
+progress file, so nothing touches the user's set-up. Chromium is Debian's
+(/usr/bin/chromium, or COURSE_CHROMIUM), launched by Playwright with flags that keep
+it off the network, and every request not to the loopback server is aborted; nothing
+downloads a browser. Everything is shut down at the end (kernels, server process group,
+browser). Skipped, with a one-line reason, when Chromium or Playwright is missing.
+"""
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import nbformat
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# The notebooks to open, as (path relative to the repo, kind). Entries whose file does
+# not exist yet are left out; when none exists a small demo notebook with one explorer
+# is used so the machinery itself is still tested.
+NOTEBOOKS = [
+    ("solutions/01_sigmoid.ipynb", "solution"),
+    ("notebooks/01_sigmoid.ipynb", "student"),
+    ("solutions/02_one_layer_scalar.ipynb", "solution"),
+    ("notebooks/02_one_layer_scalar.ipynb", "student"),
+]
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-default-apps", "--disable-extensions", "--disable-breakpad",
+    "--disable-domain-reliability", "--disable-client-side-phishing-detection",
+    "--no-default-browser-check", "--metrics-recording-only", "--mute-audio",
+    "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication",
+]
+
+SERVER_START_TIMEOUT = 60
+RUN_ALL_TIMEOUT = 60
+REDRAW_TIMEOUT = 20
+
+
+def _chromium():
+    explicit = os.environ.get("COURSE_CHROMIUM")
+    if explicit:
+        return explicit if os.path.exists(explicit) else None
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+CHROMIUM = _chromium()
+if CHROMIUM is None:
+    pytest.skip("Chromium is not installed (apt-get install chromium); browser tests skipped",
+                allow_module_level=True)
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:
+    pytest.skip("Playwright is not installed (pip install playwright); browser tests skipped",
+                allow_module_level=True)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _say(capsys, text):
+    """Print even when pytest captures output (the lead wants the screenshot paths)."""
+    with capsys.disabled():
+        print(text)
+
+
+def _free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _children(pid):
+    """Pids of the direct children of ``pid`` (Linux /proc; empty elsewhere)."""
+    kids = []
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return kids
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[-1].split()
+        if len(fields) > 1 and fields[1] == str(pid):
+            kids.append(int(name))
+    return kids
+
+
+def _kill_group(pid, sig):
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _demo_notebook(path):
+    """A tiny notebook with one explorer, used only while no course notebook exists."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Demo: one explorer"),
+        nbformat.v4.new_code_cell(
+            "import numpy as np\nimport matplotlib.pyplot as plt\n"
+            "from course_utils.explorer import explore\n"
+            "def draw(w=1.0, b=0.0):\n"
+            "    u = np.linspace(-6, 6, 200)\n"
+            "    fig, ax = plt.subplots(figsize=(4, 2.5))\n"
+            "    ax.plot(u, 1 / (1 + np.exp(-(w * u + b))))\n"
+            "    ax.set_title(f'w={w:.1f}, b={b:.1f}')\n"
+            "    return fig\n"
+            "explore(draw, w=(0.1, 5.0, 0.1, 1.0), b=(-3.0, 3.0, 0.5, 0.0))"),
+    ]
+    nbformat.write(nb, path)
+
+
+def _scratch_copy(src, dst):
+    """Copy a notebook with outputs and execution counts cleared (as a learner opens it
+    fresh; everything seen in the page is then produced by this run)."""
+    nb = nbformat.read(src, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    nb.metadata.pop("widgets", None)
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    nbformat.write(nb, dst)
+
+
+def _selected_notebooks():
+    chosen = [(rel, kind) for rel, kind in NOTEBOOKS if os.path.exists(os.path.join(ROOT, rel))]
+    return chosen or [("demo/demo_explorer.ipynb", "demo")]
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+class Lab:
+    """A running JupyterLab server: ``url(path)`` gives an address with the token."""
+
+    def __init__(self, port, token, root, proc, log_path):
+        self.port, self.token, self.root, self.proc, self.log_path = port, token, root, proc, log_path
+
+    def url(self, path):
+        sep = "&" if "?" in path else "?"
+        return f"http://127.0.0.1:{self.port}/{path.lstrip('/')}{sep}token={self.token}"
+
+    def api(self, path, method="GET"):
+        req = urllib.request.Request(self.url(path), method=method)
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            body = resp.read()
+        return json.loads(body) if body else None
+
+    def log(self):
+        try:
+            with open(self.log_path, encoding="utf-8", errors="replace") as fh:
+                return fh.read()[-4000:]
+        except OSError:
+            return ""
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory):
+    return tmp_path_factory.mktemp("browser")
+
+
+@pytest.fixture(scope="module")
+def lab(scratch):
+    """JupyterLab on a free loopback port, random token, scratch everything."""
+    root = scratch / "course"
+    for rel, kind in _selected_notebooks():
+        dst = str(root / rel)
+        if kind == "demo":
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            _demo_notebook(dst)
+        else:
+            _scratch_copy(os.path.join(ROOT, rel), dst)
+    env = dict(os.environ)
+    for name in ("MPLBACKEND", "COURSE_UTILS_STRICT", "JUPYTER_PATH", "JUPYTER_CONFIG_PATH"):
+        env.pop(name, None)  # the kernel must see what a learner's kernel sees
+    dirs = {}
+    for name in ("runtime", "config", "data", "settings", "workspaces", "ipython", "home"):
+        dirs[name] = scratch / "jupyter" / name
+        dirs[name].mkdir(parents=True)
+    env.update({
+        "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
+        "JUPYTER_CONFIG_DIR": str(dirs["config"]),
+        "JUPYTER_DATA_DIR": str(dirs["data"]),
+        "JUPYTERLAB_SETTINGS_DIR": str(dirs["settings"]),
+        "JUPYTERLAB_WORKSPACES_DIR": str(dirs["workspaces"]),
+        "IPYTHONDIR": str(dirs["ipython"]),
+        "JUPYTER_PLATFORM_DIRS": "1",
+        "COURSE_UTILS_PROGRESS": str(scratch / "progress.json"),
+        "PYTHONUNBUFFERED": "1",
+    })
+    # Render every cell (no virtual scrolling), and never ask about news.
+    tracker = dirs["settings"] / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True)
+    (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    (dirs["config"] / "labconfig").mkdir()
+    (dirs["config"] / "labconfig" / "page_config.json").write_text(json.dumps(
+        {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
+
+    port, token = _free_port(), secrets.token_hex(24)
+    cmd = [
+        sys.executable, "-m", "jupyter", "lab", "--no-browser",
+        "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+        "--ServerApp.terminals_enabled=False", "--expose-app-in-browser",
+        "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log_path = scratch / "jupyterlab.log"
+    log = open(log_path, "w")
+    proc = subprocess.Popen(cmd, cwd=str(root), env=env, stdout=log, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    server = Lab(port, token, root, proc, log_path)
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"JupyterLab exited with {proc.returncode}:\n{server.log()}")
+            try:
+                server.api("api/status")
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"JupyterLab did not answer within {SERVER_START_TIMEOUT} s:\n{server.log()}")
+                time.sleep(0.3)
+        yield server
+    finally:
+        kernels = _children(proc.pid)  # kernels run in their own sessions: find them first
+        try:
+            server.api("api/shutdown", method="POST")  # stops kernels, then the server
+            proc.wait(15)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        _kill_group(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            _kill_group(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+        for pid in kernels:
+            _kill_group(pid, signal.SIGKILL)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(scratch):
+    """Headless Chromium with a fresh profile; only loopback requests allowed."""
+    blocked = []
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(scratch / "chromium-profile"), executable_path=CHROMIUM, headless=True,
+            args=CHROMIUM_FLAGS, viewport={"width": 1280, "height": 1000}, service_workers="block")
+
+        def guard(route):
+            url = route.request.url
+            if url.startswith(("http://127.0.0.1:", "data:", "blob:", "about:")):
+                route.continue_()
+            else:
+                blocked.append(url)
+                route.abort()
+
+        context.route("**/*", guard)
+        context.blocked = blocked
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture(scope="module")
+def lab_page(lab, browser):
+    """One JupyterLab page for all notebooks (loading the app once saves seconds each)."""
+    page = browser.new_page()
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.goto(lab.url("lab?reset"), wait_until="domcontentloaded")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell && "
+                           "document.querySelector('.jp-DirListing-content')",
+                           timeout=SERVER_START_TIMEOUT * 1000)
+    try:
+        yield page
+    finally:
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def shots_dir(scratch):
+    chosen = os.environ.get("COURSE_SCREENSHOTS")
+    path = chosen or str(scratch / "screenshots")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+# --------------------------------------------------------------------------- page helpers
+
+# Runs in the page: the state of the open notebook, read from JupyterLab's own model.
+_STATE_JS = """() => {
+  const app = window.jupyterapp;
+  const panel = app && app.shell.currentWidget;
+  if (!panel || !panel.content || !panel.sessionContext) return null;
+  const session = panel.sessionContext.session;
+  const kernel = session && session.kernel;
+  const cells = [];
+  const model = panel.content.model;
+  for (let i = 0; i < model.cells.length; i++) {
+    const c = model.cells.get(i);
+    if (c.type !== 'code') continue;
+    const outs = [];
+    for (let j = 0; j < c.outputs.length; j++) {
+      const o = c.outputs.get(j).toJSON();
+      outs.push({type: o.output_type, name: o.name || null, ename: o.ename || null,
+                 evalue: o.evalue || null,
+                 text: [o.text, o.data && o.data['text/plain']]
+                         .map(t => Array.isArray(t) ? t.join('') : (t || '')).join('')});
+    }
+    cells.push({index: i, source: c.sharedModel.getSource(), count: c.executionCount, outputs: outs});
+  }
+  return {kernel: kernel ? kernel.status : 'none', busy: panel.sessionContext.kernelDisplayStatus,
+          cells: cells};
+}"""
+
+
+def _state(page):
+    return page.evaluate(_STATE_JS)
+
+
+def _open_notebook(page, rel):
+    """Open ``rel`` in the running JupyterLab (as a double-click in the file browser
+    does) and wait for its kernel to be ready."""
+    page.evaluate("async (p) => { await window.jupyterapp.commands.execute("
+                  "'docmanager:open', {path: p, factory: 'Notebook'}); }", rel)
+    page.wait_for_function(
+        """(p) => { const w = window.jupyterapp.shell.currentWidget;
+                   return w && w.context && w.context.path === p && w.sessionContext &&
+                          w.sessionContext.session && w.sessionContext.session.kernel &&
+                          w.sessionContext.session.kernel.status === 'idle'; }""",
+        arg=rel, timeout=SERVER_START_TIMEOUT * 1000)
+
+
+def _close_notebook(page):
+    """Shut the current notebook's kernel down and close it without saving."""
+    page.evaluate("""async () => { const w = window.jupyterapp.shell.currentWidget;
+        if (w && w.sessionContext) { await w.sessionContext.shutdown(); w.dispose(); } }""")
+
+
+def _run_all_from_menu(page):
+    """Run > Run All Cells, as a learner does."""
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+
+
+def _wait_until_run(page, timeout):
+    """Wait until every non-empty code cell has run (or one raised) and the kernel is idle."""
+    deadline = time.monotonic() + timeout
+    while True:
+        state = _state(page)
+        code = [c for c in state["cells"] if c["source"].strip()]
+        errors = [c for c in code if any(o["type"] == "error" for o in c["outputs"])]
+        done = all(c["count"] is not None for c in code)
+        if (done or errors) and state["kernel"] == "idle":
+            time.sleep(0.5)  # let the last display messages land
+            state2 = _state(page)
+            if state2["kernel"] == "idle":
+                return state2
+        if time.monotonic() > deadline:
+            pending = [c["index"] for c in code if c["count"] is None]
+            pytest.fail(f"cells still not run after {timeout} s (kernel {state['kernel']}): {pending}")
+        time.sleep(0.25)
+
+
+def _problems(state, kind):
+    """Error outputs (any notebook) and stderr tracebacks; for a solution, also failed checks."""
+    found = []
+    for c in state["cells"]:
+        for o in c["outputs"]:
+            if o["type"] == "error":
+                found.append(f"cell {c['index']}: {o['ename']}: {o['evalue']}")
+            elif o["type"] == "stream" and o["name"] == "stderr" and "Traceback" in o["text"]:
+                found.append(f"cell {c['index']}: traceback on stderr: {o['text'][-300:]}")
+            elif kind != "student" and "NOT YET" in o["text"]:
+                found.append(f"cell {c['index']}: a check failed in a solution notebook: {o['text'][:200]}")
+    return found
+
+
+def _explorer_info(explorer):
+    """Sliders (description and value) and the figure's image data of one explorer."""
+    return explorer.evaluate("""(el) => {
+      const sliders = Array.from(el.querySelectorAll('.widget-slider')).map(s => ({
+        label: (s.querySelector('.widget-label') || {}).textContent || '',
+        value: (s.querySelector('.widget-readout') || {}).textContent || ''}));
+      const img = el.querySelector('.jp-OutputArea-output img, img');
+      return {sliders: sliders, img: img ? img.getAttribute('src') : null};
+    }""")
+
+
+def _wait_for_figure(explorer, timeout=REDRAW_TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while True:
+        info = _explorer_info(explorer)
+        if info["img"]:
+            return info
+        if time.monotonic() > deadline:
+            return info
+        time.sleep(0.2)
+
+
+# --------------------------------------------------------------------------- the test
+
+
+@pytest.mark.parametrize("rel,kind", _selected_notebooks(), ids=[r for r, _ in _selected_notebooks()])
+def test_notebook_in_jupyterlab(lab, browser, lab_page, shots_dir, capsys, rel, kind):
+    started = time.monotonic()
+    page = lab_page
+    page.errors.clear()
+    stem = os.path.splitext(rel.replace("/", "__"))[0]
+    try:
+        _open_notebook(page, rel)
+        t_open = time.monotonic() - started
+        _run_all_from_menu(page)
+        state = _wait_until_run(page, RUN_ALL_TIMEOUT)
+        t_run = time.monotonic() - started
+        problems = _problems(state, kind)
+        page.screenshot(path=os.path.join(shots_dir, f"{stem}__after_run.png"))
+        assert not problems, f"{rel}: " + "; ".join(problems)
+        if kind == "student":
+            not_yet = sum("[not_implemented]" in o["text"] for c in state["cells"] for o in c["outputs"])
+            assert not_yet >= 1, f"{rel}: no check reported not_implemented"
+
+        # Each explorer the kernel displayed (its text/plain says "Interactive figure (")
+        # is a live widget in the page, with its sliders and its figure. In a solution
+        # notebook every cell calling explore() displays one; a student notebook may hold
+        # an explorer back until the learner's functions work (it prints a note instead).
+        displayed = sum(o["text"].count("Interactive figure (") for c in state["cells"] for o in c["outputs"])
+        calls = sum("explore(" in c["source"] for c in state["cells"])
+        explorers = page.locator(".course-explorer")
+        count = explorers.count()
+        assert count == displayed, f"{rel}: the kernel displayed {displayed} explorers, {count} rendered as widgets"
+        if kind != "student":
+            assert count >= calls, f"{rel}: {calls} cells call explore() but {count} explorers rendered"
+        report = [f"{rel} ({kind}): {len(state['cells'])} code cells run, no errors; "
+                  f"{count} explorer(s) rendered ({calls} cell(s) call explore())"]
+        for k in range(count):
+            explorer = explorers.nth(k)
+            explorer.scroll_into_view_if_needed()
+            before = _wait_for_figure(explorer)
+            assert before["sliders"], f"{rel}: explorer {k} has no slider"
+            assert before["img"], f"{rel}: explorer {k} shows no figure"
+            shot_before = os.path.join(shots_dir, f"{stem}__explorer{k}_before.png")
+            explorer.screenshot(path=shot_before)
+
+            # Move the first slider one step with the keyboard on its focused handle.
+            handle = explorer.locator(".widget-slider .noUi-handle, .widget-slider [role=slider]").first
+            handle.focus()
+            page.keyboard.press("ArrowRight")
+            if _explorer_info(explorer)["sliders"][0]["value"] == before["sliders"][0]["value"]:
+                page.keyboard.press("ArrowLeft")  # it was at its maximum
+                page.keyboard.press("ArrowLeft")
+            deadline = time.monotonic() + REDRAW_TIMEOUT
+            after = _explorer_info(explorer)
+            while (not after["img"] or after["img"] == before["img"]) and time.monotonic() < deadline:
+                time.sleep(0.2)
+                after = _explorer_info(explorer)
+            shot_after = os.path.join(shots_dir, f"{stem}__explorer{k}_after.png")
+            explorer.screenshot(path=shot_after)
+            s0, s1 = before["sliders"][0], after["sliders"][0]
+            assert s1["value"] != s0["value"], f"{rel}: explorer {k}: the slider did not move"
+            assert after["img"] and after["img"] != before["img"], \
+                f"{rel}: explorer {k}: moving {s0['label']} did not change the figure"
+            labels = ", ".join(f"{s['label']}={s['value']}" for s in before["sliders"])
+            report.append(f"  explorer {k}: sliders [{labels}]; moved {s0['label']} "
+                          f"{s0['value']} -> {s1['value']}: figure redrawn")
+            report.append(f"    screenshots: {shot_before} {shot_after}")
+        page.screenshot(path=os.path.join(shots_dir, f"{stem}__final.png"))
+        report.append(f"  page screenshots: {os.path.join(shots_dir, stem + '__after_run.png')} "
+                      f"{os.path.join(shots_dir, stem + '__final.png')}")
+        if browser.blocked:
+            report.append(f"  blocked off-machine requests: {sorted(set(browser.blocked))}")
+        report.append(f"  took {time.monotonic() - started:.1f} s (opened {t_open:.1f}, run {t_run:.1f})")
+        _say(capsys, "\n" + "\n".join(report))
+    except BaseException:
+        try:
+            path = os.path.join(shots_dir, f"{stem}__FAILED.png")
+            page.screenshot(path=path)
+            _say(capsys, f"\n{rel}: failure screenshot {path}; page errors: {page.errors[:3]}\n"
+                         f"server log tail:\n{lab.log()[-1500:]}")
+        except Exception:
+            pass
+        raise
+    finally:
+        try:
+            _close_notebook(page)
+        except Exception:  # the server's shutdown stops any kernel left
+            pass
