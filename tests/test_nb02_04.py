@@ -9,6 +9,7 @@ import pytest
 import course_utils
 from course_utils import diagnosis as D
 from course_utils import registry
+from course_utils.functions import sigmoid as sigma
 from course_utils.gradcheck import gradcheck
 
 
@@ -70,3 +71,58 @@ def test_02_numpy_scalar_answers_pass():
         return (yhat - y) * yhat * (1 - yhat) * x  # np.float64
 
     assert course_utils.run_check("02.grad_w", grad_np, seed=1).passed
+
+
+# --- 03: one vector example -------------------------------------------------------------
+
+def test_03_draws_shapes_and_no_zero_inputs():
+    sizes = set()
+    for exercise_id in ("03.grad_w", "03.gd_step"):
+        _, draws = _draws(exercise_id)
+        for args in draws:
+            x, y, w = args[:3]
+            assert x.shape == w.shape and x.ndim == 1 and x.dtype == np.float64
+            assert np.all(np.abs(x) >= 0.2) and type(y) is float
+            sizes.add(x.shape[0])
+    assert len(sizes) >= 3  # several d
+
+
+def test_03_grad_matches_finite_differences():
+    ex, draws = _draws("03.grad_w")
+    for x, y, w in draws:
+        r = gradcheck(lambda w_: 0.5 * float(sigma(x @ w_) - y) ** 2, w, ex.reference(x, y, w))
+        assert r.passed, r
+
+
+def test_03_learner_style_mistakes_are_named():
+
+    def as_row(x, y, w):  # x treated as a row: (1, d)
+        yhat = sigma(x @ w)
+        return ((yhat - y) * yhat * (1 - yhat) * x)[None, :]
+
+    def as_column(x, y, w):  # (d, 1)
+        yhat = sigma(x @ w)
+        return ((yhat - y) * yhat * (1 - yhat) * x)[:, None]
+
+    def summed(x, y, w):  # a number instead of a vector
+        yhat = sigma(x @ w)
+        return float((yhat - y) * yhat * (1 - yhat) * x.sum())
+
+    def in_place_step(x, y, w, lr):
+        yhat = sigma(x @ w)
+        w -= lr * (yhat - y) * yhat * (1 - yhat) * x
+        return w
+
+    def componentwise(x, y, w):
+        out = np.empty_like(x)
+        for j in range(len(x)):
+            s = 1 / (1 + np.exp(-x[j] * w[j]))
+            out[j] = (s - y) * s * (1 - s) * x[j]
+        return out
+
+    for fn in (as_row, as_column, summed):
+        assert course_utils.run_check("03.grad_w", fn).diagnosis == D.SHAPE
+    assert course_utils.run_check("03.gd_step", in_place_step).diagnosis == D.MUTATES_INPUT
+    r = course_utils.run_check("03.grad_w", componentwise)
+    assert r.diagnosis == D.WRONG_VALUE and "notebook 02's scalar formula" in r.message
+
