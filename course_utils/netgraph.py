@@ -155,57 +155,63 @@ def two_layer_graph(x, y, W1, w2, backward=True, title=None, ax=None):
     return fig
 
 
-def _matrix(ax, M, x0, y0, cell, title, cmap, vmax):
+def _matrix(ax, M, x0, y0, cell, title, cmap, vmax, digits=2):
     rows, cols = M.shape
     ax.imshow(M, cmap=cmap, vmin=-vmax, vmax=vmax, extent=(x0, x0 + cols * cell, y0, y0 + rows * cell),
               interpolation="nearest")
     ax.add_patch(__import__("matplotlib").patches.Rectangle((x0, y0), cols * cell, rows * cell, fill=False,
                                                             ec="#333", lw=1))
-    ax.text(x0 + cols * cell / 2, y0 + rows * cell + 0.25, title, ha="center", va="bottom", fontsize=10)
+    ax.text(x0 + cols * cell / 2, y0 + rows * cell + 0.15, title, ha="center", va="bottom", fontsize=10)
+    if rows * cols <= 60:
+        for r in range(rows):
+            for c in range(cols):
+                ax.text(x0 + (c + 0.5) * cell, y0 + (rows - r - 0.5) * cell, f"{M[r, c]:.{digits}f}",
+                        ha="center", va="center", fontsize=7 if digits <= 2 else 6)
 
 
-def batch_product_picture(pairs, title=None):
+def batch_product_picture(pairs, title=None, digits=2):
     """Draw products like dW1 = X.T @ Delta1 as coloured grids with their shapes.
 
     ``pairs`` is a list of rows, each a list of (label, matrix) items and operator
     strings ("@", "="), e.g. [[("X.T (d, N)", X.T), "@", ("Delta1 (N, H)", D1), "=",
-    ("dW1 (d, H)", dW1)]]. 1-D arrays are drawn as columns. Returns the Figure.
+    ("dW1 (d, H)", dW1)]]. 1-D arrays are drawn as columns; small matrices show their
+    entries with ``digits`` decimals. Returns the Figure.
     """
     import matplotlib.pyplot as plt
 
-    cell = 0.45
+    cell = 0.75
     row_heights = []
     for row in pairs:
         row_heights.append(max(np.atleast_2d(m).shape[0] if np.ndim(m) == 2 else np.size(m)
                                for item in row if not isinstance(item, str) for _, m in [item]) * cell)
-    total_h = sum(row_heights) + 1.3 * len(pairs)
+    total_h = sum(row_heights) + 1.0 * len(pairs)
     width = 0.0
     for row in pairs:
         w = 0.0
         for item in row:
             if isinstance(item, str):
-                w += 1.0
+                w += 0.7
             else:
                 m = item[1]
-                w += (np.shape(m)[1] if np.ndim(m) == 2 else 1) * cell + 0.6
+                w += (np.shape(m)[1] if np.ndim(m) == 2 else 1) * cell + 0.25
         width = max(width, w)
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * width + 1), 1.1 * total_h + 0.8))
+    fig, ax = plt.subplots(figsize=(max(5.0, 0.62 * width + 0.5), 0.62 * total_h + 0.6))
     y_cursor = total_h
     for row, rh in zip(pairs, row_heights):
-        y_cursor -= rh + 1.0
+        y_cursor -= rh + 0.7
         x = 0.0
         for item in row:
             if isinstance(item, str):
-                ax.text(x + 0.45, y_cursor + rh / 2, item, fontsize=16, ha="center", va="center")
-                x += 1.0
+                ax.text(x + 0.35, y_cursor + rh / 2, item, fontsize=16, ha="center", va="center")
+                x += 0.7
                 continue
             label, m = item
             M = np.asarray(m, dtype=float)
             M = M[:, None] if M.ndim == 1 else M
             vmax = float(np.max(np.abs(M))) or 1.0
             top = y_cursor + rh - M.shape[0] * cell
-            _matrix(ax, M, x, top, cell, label, "coolwarm", vmax)
-            x += M.shape[1] * cell + 0.6
+            _matrix(ax, M, x, top, cell, label, "coolwarm", vmax, digits)
+            x += M.shape[1] * cell + 0.25
         y_cursor -= 0.3
     ax.set_xlim(-0.3, width + 0.3)
     ax.set_ylim(-0.3, total_h + 0.6)
