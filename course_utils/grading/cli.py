@@ -129,7 +129,13 @@ def main(argv=None):
     facts = {}
 
     def one(sub, digest):
-        graded = judge.grade_submission(sub, exercises, runtime, options)
+        try:
+            graded = judge.grade_submission(sub, exercises, runtime, options)
+        except Exception as exc:  # a grader bug must not stop the class: report it, keep going
+            print(f"error: grading {sub.student} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            with lock:  # in the gradebook with 0 points, but not in the state: a re-run retries it
+                results[sub.student] = judge.internal_error(sub, exercises, exc)
+            return None
         with lock:
             if runtime.closing:  # interrupted: this grade may be incomplete, keep it out
                 return None

@@ -61,8 +61,8 @@ class Graded:
     seconds: float = 0.0
 
 
-def _fail(exercise, passed, code, message):
-    return CheckResult(passed=passed, diagnosis=code, message=message, exercise_id=exercise.id,
+def _fail(exercise, code, message):
+    return CheckResult(passed=False, diagnosis=code, message=message, exercise_id=exercise.id,
                        points=exercise.points)
 
 
@@ -115,10 +115,11 @@ class Session:
         current = None
         try:
             self.facts = worker.hello(timeout=min(60.0, max(self.left(), 1.0)))
+            self.facts = dict(self.runtime.facts, **self.facts)
             worker.send({"op": "exec", "cells": self.prepared.cells, "skip": sorted(self.skip),
                          "names": self.names, "cell_timeout": max(0.1, min(self.options.cell_timeout, self.left()))})
             while True:
-                wait = min(self.options.cell_timeout + 5.0, self.left() + 1.0)
+                wait = min(self.options.cell_timeout + 2.0, self.left() + 1.0)
                 msg = worker.receive(max(wait, 0.1))
                 if msg.get("op") == "cell":
                     current = msg.get("index")
@@ -205,11 +206,11 @@ def _changed(exercise, pristine, after_data):
 def grade_exercise(session, exercise, options):
     """Judge one exercise; returns (CheckResult, seconds)."""
     if not session.ensure():
-        return _fail(exercise, False, D.NOT_IMPLEMENTED, f"Could not grade: {session.broken}."), 0.0
+        return _fail(exercise, D.NOT_IMPLEMENTED, f"Could not grade: {session.broken}."), 0.0
     if exercise.function_name not in session.defined:
-        return _fail(exercise, False, D.NOT_IMPLEMENTED, (
+        return _fail(exercise, D.NOT_IMPLEMENTED, (
             f"No function named `{exercise.function_name}` was defined when your notebook ran "
-            f"(is it missing, renamed, or in a cell that failed?)."), 0.0)
+            f"(is it missing, renamed, or in a cell that failed?).")), 0.0
     start = time.monotonic()
     rng = np.random.default_rng(secrets.randbits(128))
     n = exercise.draws if options.draws is None else max(1, int(options.draws))
@@ -233,7 +234,7 @@ def grade_exercise(session, exercise, options):
         if verdict.final:
             break
     if not verdicts:
-        return _fail(exercise, False, D.NOT_IMPLEMENTED, f"Could not grade: {session.broken}."), \
+        return _fail(exercise, D.NOT_IMPLEMENTED, f"Could not grade: {session.broken}."), \
             time.monotonic() - start
     return engine.conclude(exercise, verdicts, inputs_text), time.monotonic() - start
 
@@ -265,7 +266,7 @@ def grade_submission(submission, exercises, runtime, options):
         group = [ex for ex in exercises if chosen[ex.id] == path]
         if prep.error:
             for ex in group:
-                results[ex.id] = (_fail(ex, False, D.NOT_IMPLEMENTED, f"Could not grade: {prep.error}."), 0.0)
+                results[ex.id] = (_fail(ex, D.NOT_IMPLEMENTED, f"Could not grade: {prep.error}."), 0.0)
             continue
         session = Session(runtime, prep, sorted({ex.function_name for ex in group}), options, deadline, graded.notes)
         try:
@@ -283,3 +284,11 @@ def grade_submission(submission, exercises, runtime, options):
                                round(seconds, 3), result.message))
     graded.seconds = time.monotonic() - began
     return graded
+
+
+def internal_error(submission, exercises, exc):
+    """The rows for a submission the grader itself failed on (a bug, not the learner's)."""
+    message = f"The grader failed on your submission ({type(exc).__name__}); your instructor will regrade it."
+    rows = [Row(submission.student, ex.id, False, D.EXCEPTION, 0.0, float(ex.points), 0.0, message)
+            for ex in exercises]
+    return Graded(submission.student, rows=rows)

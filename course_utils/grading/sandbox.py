@@ -2,31 +2,35 @@
 
 ``Runtime`` prepares, once per grading run, a world-readable folder holding what a worker
 needs: ``worker.py``, ``wire.py``, a ``config.json`` and a stub ``course_utils``
-package (with copies of the course's public NumPy-only helper modules). It also probes
-which isolation the machine allows:
+package (with copies of the course's public NumPy-only helper modules), probes which
+isolation the machine allows, and starts a fork server (the "zygote", ``worker.py``):
+one process that imports Python, NumPy and matplotlib once, so each submission starts
+in milliseconds instead of seconds. The zygote runs under
+``unshare --net --mount`` (plus ``--user --map-root-user`` when not root) when allowed:
+no network, the grader's folders hidden under empty tmpfs mounts, every filesystem
+read-only. Each worker it forks then takes its own mount and pid namespaces (its own
+/proc, a private scratch tmpfs; when it ends the kernel kills everything it started),
+resource limits, and, when the grader runs as root, a fresh unprivileged uid. Without
+namespaces a worker is a plain process group with resource limits only; the run
+summary says which level was reached.
 
-- ``unshare --net --pid --fork --kill-child --mount --mount-proc`` (plus ``--user
-  --map-root-user`` when not root): no network, the grader's processes invisible,
-  private mounts (the worker hides the grader's folders and makes the rest read-only),
-  and every process of the submission killed when its first process ends;
-- as root, the worker also switches to a fresh unprivileged uid (so a process limit
-  applies and root-owned files stay untouchable);
-- otherwise a plain child process with resource limits only.
-
-``Worker`` is one running sandbox: a process group started in a new session, talking
-over two private pipes (never stdin/stdout, which the submission may use).
+``Worker`` is one running sandbox, talking over two private pipes (never
+stdin/stdout, which the submission may use).
 """
 
 import ast
 import json
 import os
 import secrets
+import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 from . import wire
 
@@ -103,10 +107,10 @@ class Isolation:
         unshare = shutil.which("unshare")
         if unshare and allow_namespaces:
             user = [] if self.root else ["--user", "--map-root-user"]
-            full = [unshare, *user, "--net", "--pid", "--fork", "--kill-child", "--mount", "--mount-proc"]
+            full = [unshare, *user, "--net", "--mount"]
             net_only = [unshare, *user, "--net"]
             if _probe(full + ["true"]):
-                self.prefix, self.mount_ns, self.net_ns, self.pid_ns = full, True, True, True
+                self.prefix, self.mount_ns, self.net_ns = full, True, True
             elif _probe(net_only + ["true"]):
                 self.prefix, self.net_ns = net_only, True
         self.uid_drop = self.root
@@ -116,7 +120,7 @@ class Isolation:
         parts = ["own process group per submission", "resource limits (memory, CPU, file size)",
                  "scrubbed environment", "scratch cwd and HOME"]
         parts.append("no network (network namespace)" if self.net_ns else "NETWORK AVAILABLE (no namespace allowed)")
-        if self.pid_ns:
+        if facts.get("pid_ns"):
             parts.append("private process tree (pid namespace: everything it starts dies with it)")
         else:
             parts.append("no pid namespace (processes that leave the group may survive)")
@@ -155,9 +159,7 @@ class Runtime:
             if os.path.exists(src) and _numpy_only(src):
                 shutil.copy(src, stub)
         self.site_dirs = _site_dirs()
-        with open(os.path.join(self.rt, "config.json"), "w") as fh:
-            json.dump({"site_dirs": self.site_dirs}, fh)
-        self._matplotlib_cache()
+        os.makedirs(os.path.join(self.rt, "mpl"))  # the zygote builds matplotlib's font cache here, once
         for root, dirs, files in os.walk(self.rt):
             for d in dirs:
                 os.chmod(os.path.join(root, d), 0o755)
@@ -168,25 +170,84 @@ class Runtime:
         self.needed = [self.dir, sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable)),
                        *self.site_dirs]
         self.hide = self._hide_list(hide)
+        self.count = 0
         self.active = set()
         self.lock = threading.Lock()
         self.closing = False
+        with open(os.path.join(self.rt, "config.json"), "w") as fh:
+            json.dump({"site_dirs": self.site_dirs, "hide": self.hide, "mount_ns": self.isolation.mount_ns,
+                       "preload": ["numpy", "matplotlib", "matplotlib.pyplot"]}, fh)
+        os.chmod(os.path.join(self.rt, "config.json"), 0o644)
+        self.exits = {}
+        self.zlock = threading.Lock()
+        self.facts = {}
+        self._start_zygote()
+
+    def _start_zygote(self):
+        """Start the fork server (in the main thread: it dies with its parent thread)."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        cmd = [*self.isolation.prefix, sys.executable, "-I", "-S", os.path.join(self.rt, "worker.py"),
+               str(theirs.fileno())]
+        env = _scrubbed_env(self.dir)
+        env["MPLCONFIGDIR"] = os.path.join(self.rt, "mpl")
+        with open(os.path.join(self.dir, "zygote.stderr"), "wb") as err:
+            self.zygote = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=err, stderr=err, env=env,
+                                           pass_fds=(theirs.fileno(),), cwd=self.dir, start_new_session=True)
+        theirs.close()
+        self.sock = ours
+        ready = self._next(lambda m: "ready" in m, timeout=120)
+        if ready is None:
+            raise RuntimeError("the grading sandbox did not start: " + self._zygote_error())
+        self.facts = ready.get("facts", {})
+
+    def _zygote_error(self):
+        try:
+            with open(os.path.join(self.dir, "zygote.stderr"), encoding="utf-8", errors="replace") as fh:
+                return fh.read()[-2000:]
+        except OSError:
+            return "(no error output)"
+
+    def _next(self, wanted, timeout):
+        """Read the zygote's messages until one satisfies ``wanted`` (recording exits)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            ready, _, _ = select.select([self.sock], [], [], left)
+            if not ready:
+                return None
+            data = self.sock.recv(1 << 16)
+            if not data:
+                return None
+            message = json.loads(data.decode())
+            if "exit" in message:
+                self.exits[message["exit"]] = message["status"]
+            if wanted(message):
+                return message
+
+    def exit_status(self, pid, timeout=2.0):
+        """How a worker ended: its exit code, 128 + signal when killed; None if unknown."""
+        with self.zlock:
+            if pid not in self.exits:
+                self._next(lambda m: m.get("exit") == pid, timeout)
+            return self.exits.get(pid)
+
+    def fork(self, cfg, fds):
+        """Ask the zygote for a new worker holding ``fds``; returns its pid."""
+        with self.zlock:
+            if self.zygote.poll() is not None:
+                raise WorkerDied("the grading sandbox server has stopped")
+            socket.send_fds(self.sock, [json.dumps(cfg).encode()], list(fds))
+            reply = self._next(lambda m: "pid" in m, timeout=30)
+        if not reply or not reply.get("pid"):
+            raise WorkerDied("the sandbox could not start a process")
+        return reply["pid"]
         # Dropping to another uid needs Python readable by that uid: either the mount
         # namespace binds it into view, or it is world-readable already.
         self.isolation.uid_drop = self.isolation.root and (
             self.isolation.mount_ns or all(_world_traversable(p) for p in self.needed))
         self.count = 0
-
-    def _matplotlib_cache(self):
-        """Build matplotlib's font cache once, so no worker spends a second on it."""
-        cache = os.path.join(self.rt, "mpl")
-        os.makedirs(cache)
-        env = dict(os.environ, MPLCONFIGDIR=cache, MPLBACKEND="Agg")
-        try:
-            subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=env, timeout=120,
-                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        except (OSError, subprocess.SubprocessError):
-            pass
 
     def _hide_list(self, extra):
         """Grader folders to cover with an empty tmpfs in each worker, each with the
@@ -219,7 +280,7 @@ class Runtime:
         limits = dict(self.limits)
         if memory_mb:
             limits["memory_mb"] = int(memory_mb)
-        cfg = dict(limits, scratch=scratch, uid=uid, hide=self.hide, mount_ns=self.isolation.mount_ns)
+        cfg = dict(limits, scratch=scratch, uid=uid, mount_ns=self.isolation.mount_ns, env=_scrubbed_env(scratch))
         if not uid:
             cfg["nproc"] = None
         return Worker(self, cfg)
@@ -234,6 +295,12 @@ class Runtime:
 
     def close(self):
         self.kill_all()
+        try:
+            self.sock.close()
+            self.zygote.kill()
+            self.zygote.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -247,31 +314,37 @@ def _scrubbed_env(scratch):
 
 
 class Worker:
-    """One running sandbox. ``request`` sends a message and waits for the reply."""
+    """One running sandbox, forked by the zygote. ``request`` sends a message and waits
+    for the reply; ``kill`` ends it and everything it started."""
 
     def __init__(self, runtime, cfg):
         self.runtime = runtime
         self.cfg = cfg
+        self.closed = False
+        self.facts = {}
         to_r, self.to_w = os.pipe()
         self.from_r, from_w = os.pipe()
         self.err_path = cfg["scratch"] + ".stderr"
-        cmd = [*runtime.isolation.prefix, sys.executable, "-I", "-S", os.path.join(runtime.rt, "worker.py"),
-               str(to_r), str(from_w)]
-        with open(self.err_path, "wb") as err:
-            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
-                                         pass_fds=(to_r, from_w), env=_scrubbed_env(cfg["scratch"]),
-                                         cwd=runtime.dir, start_new_session=True, close_fds=True)
-        os.close(to_r)
-        os.close(from_w)
+        try:
+            with open(self.err_path, "wb") as err:
+                self.pid = runtime.fork(cfg, (to_r, from_w, err.fileno()))
+        except BaseException:
+            for fd in (self.to_w, self.from_r):
+                os.close(fd)
+            raise
+        finally:
+            os.close(to_r)
+            os.close(from_w)
         with runtime.lock:
             runtime.active.add(self)
         self.reader = wire.Reader(self.from_r)
-        self.facts = {}
-        self.closed = False
 
     def hello(self, timeout=30.0):
-        """Send the sandbox settings and wait until it is locked in; returns its facts."""
-        reply = self.request(self.cfg, timeout)
+        """Wait until the worker has locked itself in; returns what it achieved."""
+        try:
+            reply = self.receive(timeout)
+        except TimeoutError as exc:
+            raise WorkerDied("the sandbox did not start in time") from exc
         if reply.get("op") != "ready":
             raise WorkerDied("the sandbox did not start")
         self.facts = reply.get("facts") or {}
@@ -303,9 +376,8 @@ class Worker:
 
     def death(self):
         """Why the process ended, for feedback: exit code or signal, plus the last error line."""
-        try:
-            code = self.proc.wait(timeout=2)
-        except subprocess.TimeoutExpired:
+        code = self.runtime.exit_status(self.pid)
+        if code is None:
             return "the process stopped answering"
         if code < 0 or code > 128:
             num = -code if code < 0 else code - 128
@@ -334,24 +406,18 @@ class Worker:
         return lines[-1][:limit] if lines else ""
 
     def kill(self):
-        """End the worker and everything it started (its whole process group / namespace)."""
+        """End the worker and everything it started (its pid namespace, or its process group)."""
         with self.runtime.lock:
             if self.closed:
                 return
             self.closed = True
             self.runtime.active.discard(self)
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            self.proc.kill()
-        except OSError:
-            pass
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
+        if self.pid not in self.runtime.exits:  # not yet reaped, so the pid is still ours
+            for kill in (os.killpg, os.kill):
+                try:
+                    kill(self.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
         for fd in (self.to_w, self.from_r):
             try:
                 os.close(fd)
@@ -361,7 +427,10 @@ class Worker:
             os.unlink(self.err_path)
         except OSError:
             pass
-        shutil.rmtree(self.cfg["scratch"], ignore_errors=True)
+        try:
+            os.rmdir(self.cfg["scratch"])
+        except OSError:
+            shutil.rmtree(self.cfg["scratch"], ignore_errors=True)
 
     def close(self):
         """End the worker (the group is killed: nothing it started survives)."""

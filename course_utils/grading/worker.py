@@ -45,10 +45,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_NOATIME, MS_NODIRATIME, MS_BIND = 32, 1024, 2048, 4096
-MS_REC, MS_RELATIME, MS_STRICTATIME = 16384, 1 << 21, 1 << 24
+MS_REC, MS_PRIVATE, MS_RELATIME, MS_STRICTATIME = 16384, 1 << 18, 1 << 21, 1 << 24
 _FLAG_NAMES = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC, "noatime": MS_NOATIME,
                "nodiratime": MS_NODIRATIME, "relatime": MS_RELATIME, "strictatime": MS_STRICTATIME}
-PR_SET_NO_NEW_PRIVS = 38
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+CLONE_NEWNS, CLONE_NEWPID = 0x00020000, 0x20000000
 
 
 # ---------------------------------------------------------------- lock-down
@@ -82,12 +83,9 @@ def _mountinfo():
     return found
 
 
-def lock_filesystem(cfg, facts):
-    """Hide the grader's paths, make scratch a private tmpfs, everything else read-only.
-
-    Only possible inside a private mount namespace (the grader starts us with
-    ``unshare --mount``); each step records in ``facts`` whether it worked.
-    """
+def hide_and_freeze(cfg, facts):
+    """In the zygote's private mount namespace: hide the grader's folders, then make
+    every filesystem read-only. Children inherit a copy of this view."""
     libc = _libc()
     if not cfg.get("mount_ns") or libc is None:
         return
@@ -111,31 +109,44 @@ def lock_filesystem(cfg, facts):
                 os.close(fd)
     facts["hidden"] = hidden
     facts["hide_failed"] = failed
-    scratch = cfg["scratch"]
-    uid = cfg.get("uid") or 0
-    try:
-        _mount(libc, "tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV,
-               f"size={int(cfg['scratch_mb'])}m,mode=0700,uid={uid},gid={uid}")
-        facts["scratch_tmpfs"] = True
-    except OSError:
-        facts["scratch_tmpfs"] = False
-    for shm in ("/dev/shm",):
-        if os.path.isdir(shm):
-            try:
-                _mount(libc, "tmpfs", shm, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=16m,mode=1777")
-            except OSError:
-                pass
     keep = ("/proc", "/sys", "/dev")
     ok = True
     for point, flags in _mountinfo():
-        if point == scratch or any(point == k or point.startswith(k + "/") for k in keep):
+        if any(point == k or point.startswith(k + "/") for k in keep):
             continue
         try:
             _mount(libc, None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags, None)
         except OSError:
             if point == "/":
                 ok = False
-    facts["read_only"] = ok and facts["scratch_tmpfs"]
+    facts["read_only"] = ok
+
+
+def private_mounts(cfg, facts):
+    """In a child's own mount namespace: a fresh /proc (its own pid namespace), a private
+    size-limited tmpfs as scratch, and an empty /dev/shm."""
+    libc = _libc()
+    facts["scratch_tmpfs"] = False
+    if not cfg.get("mount_ns") or libc is None:
+        return
+    try:
+        _mount(libc, None, "/", None, MS_REC | MS_PRIVATE, None)
+        _mount(libc, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+        facts["own_proc"] = True
+    except OSError:
+        facts["own_proc"] = False
+    uid = cfg.get("uid") or 0
+    try:
+        _mount(libc, "tmpfs", cfg["scratch"], "tmpfs", MS_NOSUID | MS_NODEV,
+               f"size={int(cfg['scratch_mb'])}m,mode=0700,uid={uid},gid={uid}")
+        facts["scratch_tmpfs"] = True
+    except OSError:
+        pass
+    if os.path.isdir("/dev/shm"):
+        try:
+            _mount(libc, "tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=16m,mode=1777")
+        except OSError:
+            pass
 
 
 def prepare_scratch(cfg):
@@ -332,6 +343,8 @@ def call_function(msg, ns, wire):
     strict = {"over": "raise", "invalid": "raise", "divide": "raise"} if msg.get("fp_strict") else {}
     start = time.perf_counter()
     limit = float(msg.get("time_limit", 5.0))
+    real_out, real_err = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = CappedText(10_000)  # what a function prints is not kept
     try:
         with Alarm(limit):
             try:
@@ -352,6 +365,8 @@ def call_function(msg, ns, wire):
                     reply.update(kind="returned", value=wire.encode(value))
     except StudentTimeout:
         reply.update(kind="timeout", error=f"stopped after {limit:g} s", value=None)
+    finally:
+        sys.stdout, sys.stderr = real_out, real_err
     reply["seconds"] = time.perf_counter() - start
     try:
         reply["args_after"] = wire.encode(list(args), fn_hook=_function_placeholder)
@@ -360,22 +375,12 @@ def call_function(msg, ns, wire):
     return reply
 
 
-# ---------------------------------------------------------------- main loop
+# ---------------------------------------------------------------- one worker
 
-def main(argv):
-    in_fd, out_fd = int(argv[1]), int(argv[2])
-    with open(os.path.join(HERE, "config.json")) as fh:
-        run_cfg = json.load(fh)
-    sys.path[:] = [p for p in sys.path if p] + list(run_cfg["site_dirs"])
-    sys.path.insert(0, HERE)
-    import numpy  # noqa: F401  (before limits: a fair start for every submission)
-    import wire
-
-    sys.path.remove(HERE)
-    reader = wire.Reader(in_fd)
-    cfg = reader.read()
-    facts = {}
-    lock_filesystem(cfg, facts)
+def serve(cfg, in_fd, out_fd, wire, facts):
+    """Lock in, then answer the grader's messages until it says bye or goes away."""
+    os.environ.clear()
+    os.environ.update(cfg.get("env", {}))
     prepare_scratch(cfg)
     set_limits(cfg, facts)
     drop_privileges(cfg, facts)
@@ -388,6 +393,7 @@ def main(argv):
     ns["display"] = lambda *args, **kwargs: None
     sys.modules["__main__"] = main_module
     sys.argv = [""]
+    reader = wire.Reader(in_fd)
     wire.send(out_fd, {"op": "ready", "facts": facts})
     while True:
         try:
@@ -408,7 +414,108 @@ def main(argv):
         wire.send(out_fd, reply)
 
 
+def child(cfg, fds, zygote_facts, wire):
+    """In a fresh fork of the zygote: new mount and pid namespaces, then serve.
+
+    With namespaces this process unshares and forks once more: the grandchild is pid 1
+    of the new pid namespace (when it ends, the kernel kills everything it started)
+    and this process only waits for it and exits with its status (128 + signal when it
+    was killed), so the zygote can tell the grader how it ended."""
+    libc = _libc()
+    in_fd, out_fd, err_fd = fds
+    os.dup2(err_fd, 1)
+    os.dup2(err_fd, 2)
+    os.close(err_fd)
+    facts = dict(zygote_facts)
+    if cfg.get("mount_ns") and libc is not None and libc.unshare(CLONE_NEWNS | CLONE_NEWPID) == 0:
+        facts["pid_ns"] = True
+        pid = os.fork()
+        if pid:
+            os.close(in_fd)
+            os.close(out_fd)
+            _, status = os.waitpid(pid, 0)
+            code = os.waitstatus_to_exitcode(status)
+            os._exit(128 - code if code < 0 else min(code, 127))
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        private_mounts(cfg, facts)
+    else:
+        facts["pid_ns"] = False
+        os.setsid()
+    try:
+        serve(cfg, in_fd, out_fd, wire, facts)
+    finally:
+        try:
+            sys.stdout.flush()
+        except BaseException:  # noqa: B902
+            pass
+        os._exit(0)
+
+
+def zygote(sock_fd):
+    """Load Python, NumPy and matplotlib once; fork one child per submission on request.
+
+    The grader sends, over a Unix SEQPACKET socket, a JSON config with three file
+    descriptors (the child's message pipes and its stderr file); the zygote answers
+    {"pid": ...} and later {"exit": pid, "status": code} when that child has ended."""
+    import select
+    import socket
+
+    with open(os.path.join(HERE, "config.json")) as fh:
+        run_cfg = json.load(fh)
+    sys.path[:] = [p for p in sys.path if p] + list(run_cfg["site_dirs"])
+    sys.path.insert(0, HERE)
+    import numpy  # noqa: F401
+    import wire
+
+    sys.path.remove(HERE)
+    for name in run_cfg.get("preload", []):
+        try:
+            __import__(name)
+        except BaseException:  # noqa: B902 - optional
+            pass
+    libc = _libc()
+    if libc is not None:
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    facts = {}
+    hide_and_freeze(run_cfg, facts)
+    sock = socket.socket(fileno=sock_fd)
+    sock.send(json.dumps({"ready": True, "facts": facts}).encode())
+    children = set()
+    while True:
+        for pid in list(children):
+            try:
+                done, status = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                children.discard(pid)
+                continue
+            if done:
+                children.discard(pid)
+                sock.send(json.dumps({"exit": pid, "status": os.waitstatus_to_exitcode(status)}).encode())
+        ready, _, _ = select.select([sock], [], [], 0.1)
+        if not ready:
+            continue
+        data, fds, _, _ = socket.recv_fds(sock, 1 << 20, 3)
+        if not data:
+            return
+        cfg = json.loads(data.decode())
+        if len(fds) != 3:
+            for fd in fds:
+                os.close(fd)
+            sock.send(json.dumps({"pid": None}).encode())
+            continue
+        pid = os.fork()
+        if pid == 0:
+            sock.close()
+            try:
+                child(cfg, fds, facts, wire)
+            finally:
+                os._exit(1)
+        for fd in fds:
+            os.close(fd)
+        children.add(pid)
+        sock.send(json.dumps({"pid": pid}).encode())
+
+
 if __name__ == "__main__":
-    main(sys.argv)
-    sys.stdout.flush()
+    zygote(int(sys.argv[1]))
     os._exit(0)
