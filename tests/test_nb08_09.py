@@ -126,3 +126,89 @@ def test_bias_kept_per_example_is_named():
 
     r = course_utils.run_check("08.backprop", per_example_bias, seed=12)
     assert r.diagnosis == D.BIAS_NOT_SUMMED, r.message
+
+
+# ---------------------------------------------------------------- notebook 09
+
+from course_utils.exercises import nb09_jacobian_view as nb09  # noqa: E402
+from course_utils.functions import sigmoid, squared_loss  # noqa: E402
+
+
+def _cost(x, y, params):
+    a = x
+    for W, b in params:
+        a = sigmoid(a @ W + b)
+    return squared_loss(a, y)
+
+
+def _numerical_jacobian(F, x, eps=1e-6):
+    cols = []
+    for j in range(len(x)):
+        e = np.zeros_like(x)
+        e[j] = eps
+        cols.append((F(x + e) - F(x - e)) / (2 * eps))
+    return np.stack(cols, axis=1)
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3, 4, 5])
+def test_input_grad_matches_finite_differences(depth):
+    rng = np.random.default_rng(200 + depth)
+    sizes = distinct_sizes(rng, depth + 1, 2, 9)
+    x, y = features(rng, (sizes[0],)), 0.05 + 0.9 * rng.random(sizes[-1])
+    params = layer_params(rng, sizes)
+    result = gradcheck(lambda xx: _cost(xx, y, params), x, nb09.input_grad(x, y, params), eps=1e-5)
+    assert result.passed, result
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_layer_jacobian_matches_finite_differences(seed):
+    rng = np.random.default_rng(seed)
+    a_prev, W, b = nb09._draw_layer(rng)
+    J = nb09.layer_jacobian(a_prev, W, b)
+    numeric = _numerical_jacobian(lambda a: sigmoid(a @ W + b), a_prev)
+    assert J.shape == (W.shape[1], W.shape[0])
+    assert np.allclose(J, numeric, rtol=1e-6, atol=1e-10)
+
+
+def test_jacobian_chain_equals_delta_recursion_and_weight_gradients():
+    rng = np.random.default_rng(5)
+    sizes = [4, 6, 3, 5]
+    x, y = features(rng, (4,)), 0.05 + 0.9 * rng.random(5)
+    params = layer_params(rng, sizes)
+    acts = [x]
+    for W, b in params:
+        acts.append(sigmoid(acts[-1] @ W + b))
+    # the full chain of Jacobians, multiplied left to right from dC/da_L
+    row = acts[-1] - y
+    deltas = []
+    for l in range(len(params), 0, -1):
+        W, b = params[l - 1]
+        J = nb09.layer_jacobian(acts[l - 1], W, b)
+        deltas.append(row * acts[l] * (1 - acts[l]))     # dC/dz_l
+        row = row @ J                                    # dC/da_{l-1}
+    assert np.allclose(row, nb09.input_grad(x, y, params))
+    # the product of all Jacobians, formed as matrices, gives the same covector
+    P = np.eye(4)
+    for l, (W, b) in enumerate(params, start=1):
+        P = nb09.layer_jacobian(acts[l - 1], W, b) @ P
+    assert np.allclose((acts[-1] - y) @ P, row)
+    # g_ij = delta_i a_j (seed 002's W orientation) is the transpose of our a^T delta
+    deltas = deltas[::-1]
+    for l, (W, b) in enumerate(params, start=1):
+        G_seed = np.outer(deltas[l - 1], acts[l - 1])    # (n_l, n_{l-1}): seed 002's W^l shape
+
+        def cost_of_W(Wv, l=l):
+            ps = list(params)
+            ps[l - 1] = (Wv, ps[l - 1][1])
+            return _cost(x, y, ps)
+
+        assert gradcheck(cost_of_W, W, G_seed.T, eps=1e-5).passed
+
+
+def test_seed002_cost_derivative_needs_y_i():
+    # dC/da_i = a_i - y_i; seed 002's "a_i - y" with a scalar y (e.g. its mean) fails.
+    rng = np.random.default_rng(9)
+    a, y = rng.random(5), rng.random(5)
+    numeric = numerical_gradient(lambda v: squared_loss(v, y), a)
+    assert np.allclose(numeric, a - y, atol=1e-8)
+    assert not np.allclose(numeric, a - y.mean(), atol=1e-3)
