@@ -107,8 +107,10 @@ def judge_draw(exercise, args, ref, outcome, changed=None):
     if error <= exercise.rtol:
         if repairs:
             code = next(iter(repairs))
-            return Verdict(candidates=[code], error=error,
-                           message=f"{D.DEFAULT_MESSAGES[code]} ({repairs[code]}.)")
+            # an exercise may word a repaired mistake itself (a Mistake with the same code)
+            text = next((m.message for m in exercise.mistakes if m.diagnosis == code and m.message),
+                        D.DEFAULT_MESSAGES[code])
+            return Verdict(candidates=[code], error=error, message=f"{text} ({repairs[code]}.)")
         return Verdict(passed=True, error=error)
     if repairs:
         detail = "; ".join(repairs.values())
