@@ -18,7 +18,8 @@ import sys
 
 import nbformat
 
-CHECK_CALL = re.compile(r"""check\(\s*["'](\d\d\.\w+)["']""")
+# check("NN.name", ...) or course_utils.check(...), but not run_check(...) and the like
+CHECK_CALL = re.compile(r"""(?<!\w)check\(\s*["'](\d\d\.\w+)["']""")
 DEF = re.compile(r"^def (\w+)\(", re.M)
 
 
@@ -77,6 +78,7 @@ def to_ipynb(script, out):
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
     }
+    graded = set()  # nbgrader needs unique grade ids: only the first check of an exercise grades
     for c in parsed:
         text = "\n".join(c["lines"]).strip("\n")
         if c["kind"] == "markdown":
@@ -84,6 +86,11 @@ def to_ipynb(script, out):
         else:
             cell = nbformat.v4.new_code_cell(text)
             meta = nbgrader_metadata(text, _points_of)
+            if meta and meta["grade"]:
+                if meta["grade_id"] in graded:
+                    meta = None
+                else:
+                    graded.add(meta["grade_id"])
             if meta:
                 cell.metadata["nbgrader"] = meta
         if c["tags"]:
