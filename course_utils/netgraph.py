@@ -169,6 +169,13 @@ def _matrix(ax, M, x0, y0, cell, title, cmap, vmax, digits=2):
                         ha="center", va="center", fontsize=7 if digits <= 2 else 6)
 
 
+def _slot(item, cell):
+    """Width taken by a labelled matrix: its columns, or its label if that is wider."""
+    label, m = item
+    cols = np.shape(m)[1] if np.ndim(m) == 2 else 1
+    return max(cols * cell, 0.16 * max(len(line) for line in label.split("\n")))
+
+
 def batch_product_picture(pairs, title=None, digits=2):
     """Draw products like dW1 = X.T @ Delta1 as coloured grids with their shapes.
 
@@ -192,8 +199,7 @@ def batch_product_picture(pairs, title=None, digits=2):
             if isinstance(item, str):
                 w += 0.7
             else:
-                m = item[1]
-                w += (np.shape(m)[1] if np.ndim(m) == 2 else 1) * cell + 0.25
+                w += _slot(item, cell) + 0.25
         width = max(width, w)
     fig, ax = plt.subplots(figsize=(max(5.0, 0.62 * width + 0.5), 0.62 * total_h + 0.6))
     y_cursor = total_h
@@ -210,8 +216,9 @@ def batch_product_picture(pairs, title=None, digits=2):
             M = M[:, None] if M.ndim == 1 else M
             vmax = float(np.max(np.abs(M))) or 1.0
             top = y_cursor + rh - M.shape[0] * cell
-            _matrix(ax, M, x, top, cell, label, "coolwarm", vmax, digits)
-            x += M.shape[1] * cell + 0.25
+            slot = _slot(item, cell)
+            _matrix(ax, M, x + (slot - M.shape[1] * cell) / 2, top, cell, label, "coolwarm", vmax, digits)
+            x += slot + 0.25
         y_cursor -= 0.3
     ax.set_xlim(-0.3, width + 0.3)
     ax.set_ylim(-0.3, total_h + 0.6)

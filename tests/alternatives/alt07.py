@@ -1,0 +1,48 @@
+"""Other correct ways to write notebook 07's exercise (two layers, a batch)."""
+
+import numpy as np
+
+
+def _sig(u):
+    return 0.5 * (1 + np.tanh(0.5 * u))
+
+
+def grads_per_example(X, y, W1, w2):
+    # The loss is a sum over examples, so its gradient is the sum of notebook 06's per-example gradients.
+    dW1 = np.zeros(W1.shape)
+    dw2 = np.zeros(w2.shape)
+    for x, t in zip(X, y):
+        h = _sig(x @ W1)
+        yhat = _sig(h @ w2)
+        delta2 = (yhat - t) * yhat * (1 - yhat)
+        dw2 += delta2 * h
+        dW1 += np.outer(x, delta2 * w2 * h * (1 - h))
+    return dW1, dw2
+
+
+def grads_einsum(X, y, W1, w2):
+    # Index notation: dW1[i, j] = sum_n X[n, i] Delta1[n, j], dw2[j] = sum_n Hid[n, j] delta2[n].
+    Hid = _sig(np.einsum("ni,ij->nj", X, W1))
+    yhat = _sig(np.einsum("nj,j->n", Hid, w2))
+    delta2 = (yhat - y) * yhat * (1 - yhat)
+    Delta1 = np.einsum("n,j,nj->nj", delta2, w2, Hid * (1 - Hid))
+    return np.einsum("ni,nj->ij", X, Delta1), np.einsum("nj,n->j", Hid, delta2)
+
+
+def grads_column_by_column(X, y, W1, w2):
+    # One hidden unit at a time: column j of W1 is notebook 05's w1 for unit j, batched.
+    Hid = 1 / (1 + np.exp(-(X @ W1)))
+    yhat = 1 / (1 + np.exp(-(Hid @ w2)))
+    delta2 = (yhat - y) * yhat * (1 - yhat)
+    dW1 = np.empty(W1.shape)
+    dw2 = np.empty(w2.shape)
+    for j in range(W1.shape[1]):
+        h = Hid[:, j]
+        dw2[j] = np.sum(delta2 * h)
+        dW1[:, j] = np.sum((delta2 * w2[j] * h * (1 - h))[:, None] * X, axis=0)
+    return dW1, dw2
+
+
+ALTERNATIVES = {
+    "07.grads": [grads_per_example, grads_einsum, grads_column_by_column],
+}
