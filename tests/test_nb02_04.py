@@ -126,3 +126,79 @@ def test_03_learner_style_mistakes_are_named():
     r = course_utils.run_check("03.grad_w", componentwise)
     assert r.diagnosis == D.WRONG_VALUE and "notebook 02's scalar formula" in r.message
 
+
+
+# --- 04: a batch ------------------------------------------------------------------------
+
+def test_04_draws_batch_shapes():
+    for exercise_id in ("04.loss", "04.grad_w", "04.grad_w_loop"):
+        _, draws = _draws(exercise_id)
+        for X, y, w in draws:
+            N, d = X.shape
+            assert N > 1 and N != d
+            assert y.shape == (N,) and w.shape == (d,)
+            assert np.all(np.abs(X) >= 0.2)
+
+
+def test_04_grad_matches_finite_differences_and_loop():
+    ex, draws = _draws("04.grad_w")
+    loss = registry.get("04.loss").reference
+    loop = registry.get("04.grad_w_loop").reference
+    for X, y, w in draws:
+        g = ex.reference(X, y, w)
+        assert gradcheck(lambda w_: loss(X, y, w_), w, g).passed
+        assert np.allclose(loop(X, y, w), g, rtol=1e-12, atol=0)
+
+
+def test_04_loss_is_sum_of_notebook_02_losses_for_d_1():
+    # With d = 1 each example is notebook 02's scalar model; the batch loss is their sum.
+    loss02 = registry.get("02.loss").reference
+    grad02 = registry.get("02.grad_w").reference
+    X = np.array([[0.5], [-1.2], [2.0]])
+    y = np.array([0.3, 0.6, 0.9])
+    w = np.array([0.7])
+    assert registry.get("04.loss").reference(X, y, w) == pytest.approx(
+        sum(loss02(float(X[i, 0]), float(y[i]), 0.7) for i in range(3)))
+    assert registry.get("04.grad_w").reference(X, y, w)[0] == pytest.approx(
+        sum(grad02(float(X[i, 0]), float(y[i]), 0.7) for i in range(3)))
+
+
+def test_04_learner_style_mistakes_are_named():
+    def mean_gradient(X, y, w):
+        s = sigma(X @ w)
+        return np.mean(((s - y) * s * (1 - s))[:, None] * X, axis=0)
+
+    def return_inside_loop(X, y, w):
+        g = np.zeros(X.shape[1])
+        for i in range(X.shape[0]):
+            s = sigma(X[i] @ w)
+            g += (s - y[i]) * s * (1 - s) * X[i]
+            return g
+
+    def overwrite(X, y, w):
+        for i in range(X.shape[0]):
+            s = sigma(X[i] @ w)
+            g = (s - y[i]) * s * (1 - s) * X[i]
+        return g
+
+    def per_example_rows(X, y, w):
+        s = sigma(X @ w)
+        return X * ((s - y) * s * (1 - s))[:, None]
+
+    def wrong_product(X, y, w):  # X @ delta: fails because N != d
+        s = sigma(X @ w)
+        return X @ ((s - y) * s * (1 - s))
+
+    def mean_loss(X, y, w):
+        return float(np.mean(0.5 * (sigma(X @ w) - y) ** 2))
+
+    assert course_utils.run_check("04.grad_w", mean_gradient).diagnosis == D.BATCH_SCALE
+    r = course_utils.run_check("04.grad_w_loop", return_inside_loop)
+    assert r.diagnosis == D.WRONG_VALUE and "FIRST example" in r.message
+    r = course_utils.run_check("04.grad_w_loop", overwrite)
+    assert r.diagnosis == D.WRONG_VALUE and "LAST example" in r.message
+    r = course_utils.run_check("04.grad_w", per_example_rows)
+    assert r.diagnosis == D.BIAS_NOT_SUMMED and "one row per example" in r.message
+    assert "bias" not in r.message  # worded for a weight gradient
+    assert course_utils.run_check("04.grad_w", wrong_product).diagnosis == D.EXCEPTION
+    assert course_utils.run_check("04.loss", mean_loss).diagnosis == D.BATCH_SCALE
