@@ -10,7 +10,7 @@ from .. import compare
 from .. import diagnosis as D
 from ..draws import nonzero, targets
 from ..exercise import Exercise, Mistake
-from ..functions import sigmoid as _sigmoid
+from ..functions import sigmoid  # the stable sigmoid of notebook 01
 
 
 def well_separated(args, fns, min_gap=0.05):
@@ -43,13 +43,13 @@ def draw_until(rng, make, fns, tries=200):
 
 def loss(x, y, w):
     z = w * x                    # scalar
-    yhat = _sigmoid(z)           # scalar in (0, 1)
+    yhat = sigmoid(z)            # scalar in (0, 1)
     return float(0.5 * (yhat - y) ** 2)
 
 
 def grad_w(x, y, w):
     z = w * x                    # scalar
-    yhat = _sigmoid(z)           # scalar
+    yhat = sigmoid(z)            # scalar
     dL_dyhat = yhat - y          # dL/dyhat
     dyhat_dz = yhat * (1 - yhat)  # sigma'(z)
     dz_dw = x                    # d(w * x)/dw
@@ -59,7 +59,7 @@ def grad_w(x, y, w):
 # --- known mistakes ---------------------------------------------------------------------
 
 def _loss_no_half(x, y, w):
-    return float((_sigmoid(w * x) - y) ** 2)
+    return float((sigmoid(w * x) - y) ** 2)
 
 
 def _loss_no_sigmoid(x, y, w):
@@ -67,26 +67,26 @@ def _loss_no_sigmoid(x, y, w):
 
 
 def _loss_abs(x, y, w):
-    return float(0.5 * abs(_sigmoid(w * x) - y))
+    return float(0.5 * abs(sigmoid(w * x) - y))
 
 
 def _grad_no_sigma_prime(x, y, w):
-    yhat = _sigmoid(w * x)
+    yhat = sigmoid(w * x)
     return float((yhat - y) * x)
 
 
 def _grad_sigma_not_prime(x, y, w):
-    yhat = _sigmoid(w * x)
+    yhat = sigmoid(w * x)
     return float((yhat - y) * yhat * x)
 
 
 def _grad_no_x(x, y, w):
-    yhat = _sigmoid(w * x)
+    yhat = sigmoid(w * x)
     return float((yhat - y) * yhat * (1 - yhat))
 
 
 def _grad_times_w(x, y, w):
-    yhat = _sigmoid(w * x)
+    yhat = sigmoid(w * x)
     return float((yhat - y) * yhat * (1 - yhat) * w)
 
 
@@ -95,7 +95,7 @@ def _grad_twice(x, y, w):
 
 
 def _grad_sigma_prime_of_y(x, y, w):
-    yhat = _sigmoid(w * x)
+    yhat = sigmoid(w * x)
     return float((yhat - y) * y * (1 - y) * x)
 
 

@@ -9,7 +9,7 @@ import numpy as np
 from .. import diagnosis as D
 from ..draws import nonzero, targets
 from ..exercise import Exercise, Mistake
-from ..functions import sigmoid as _sigmoid
+from ..functions import sigmoid  # the stable sigmoid of notebook 01
 from .nb02_one_layer_scalar import draw_until
 
 
@@ -17,7 +17,7 @@ from .nb02_one_layer_scalar import draw_until
 
 def grad_w(x, y, w):
     z = x @ w                              # () : one number
-    yhat = _sigmoid(z)                     # ()
+    yhat = sigmoid(z)                      # ()
     delta = (yhat - y) * yhat * (1 - yhat)  # () : dL/dz
     return delta * x                       # (d,) : dL/dw_j = delta * x_j
 
@@ -29,7 +29,7 @@ def gd_step(x, y, w, lr):
 # --- known mistakes ---------------------------------------------------------------------
 
 def _parts(x, y, w):
-    yhat = _sigmoid(x @ w)
+    yhat = sigmoid(x @ w)
     return yhat, yhat - y
 
 
@@ -50,7 +50,7 @@ def _times_w(x, y, w):
 
 def _componentwise(x, y, w):
     # notebook 02's scalar formula applied to each component on its own: z_j = w_j * x_j
-    yhat_j = _sigmoid(x * w)
+    yhat_j = sigmoid(x * w)
     return (yhat_j - y) * yhat_j * (1 - yhat_j) * x
 
 

@@ -10,19 +10,19 @@ import numpy as np
 from .. import diagnosis as D
 from ..draws import distinct_sizes, nonzero, targets
 from ..exercise import Exercise, Mistake
-from ..functions import sigmoid as _sigmoid
+from ..functions import sigmoid  # the stable sigmoid of notebook 01
 from .nb02_one_layer_scalar import draw_until
 
 
 # --- reference answers ------------------------------------------------------------------
 
 def loss(X, y, w):
-    yhat = _sigmoid(X @ w)                   # (N,)
+    yhat = sigmoid(X @ w)                    # (N,)
     return float(0.5 * np.sum((yhat - y) ** 2))
 
 
 def grad_w(X, y, w):
-    yhat = _sigmoid(X @ w)                   # (N,)
+    yhat = sigmoid(X @ w)                    # (N,)
     delta = (yhat - y) * yhat * (1 - yhat)   # (N,) dL/dz_i, one per example
     return X.T @ delta                       # (d, N) @ (N,) -> (d,) = sum_i delta_i x_i
 
@@ -30,7 +30,7 @@ def grad_w(X, y, w):
 def grad_w_loop(X, y, w):
     g = np.zeros(X.shape[1])                 # (d,)
     for i in range(X.shape[0]):              # one example at a time, as in notebook 03
-        yhat_i = _sigmoid(X[i] @ w)          # ()
+        yhat_i = sigmoid(X[i] @ w)           # ()
         delta_i = (yhat_i - y[i]) * yhat_i * (1 - yhat_i)
         g += delta_i * X[i]                  # (d,)
     return g
@@ -39,7 +39,7 @@ def grad_w_loop(X, y, w):
 # --- known mistakes ---------------------------------------------------------------------
 
 def _delta(X, y, w):
-    yhat = _sigmoid(X @ w)
+    yhat = sigmoid(X @ w)
     return yhat, (yhat - y) * yhat * (1 - yhat)
 
 
@@ -56,11 +56,11 @@ def _loss_no_sigmoid(X, y, w):
 
 
 def _loss_square_of_sum(X, y, w):
-    return float(0.5 * np.sum(_sigmoid(X @ w) - y) ** 2)
+    return float(0.5 * np.sum(sigmoid(X @ w) - y) ** 2)
 
 
 def _loss_first_only(X, y, w):
-    return float(0.5 * (_sigmoid(X[0] @ w) - y[0]) ** 2)
+    return float(0.5 * (sigmoid(X[0] @ w) - y[0]) ** 2)
 
 
 LOSS_MISTAKES = (
@@ -80,7 +80,7 @@ LOSS_MISTAKES = (
 
 
 def _no_sigma_prime(X, y, w):
-    yhat = _sigmoid(X @ w)
+    yhat = sigmoid(X @ w)
     return X.T @ (yhat - y)
 
 
@@ -89,7 +89,7 @@ def _mean(X, y, w):
 
 
 def _sigma_not_prime(X, y, w):
-    yhat = _sigmoid(X @ w)
+    yhat = sigmoid(X @ w)
     return X.T @ ((yhat - y) * yhat)
 
 
