@@ -42,12 +42,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # The notebooks to open, as (path relative to the repo, kind). Entries whose file does
 # not exist yet are left out; when none exists a small demo notebook with one explorer
-# is used so the machinery itself is still tested.
+# is used so the machinery itself is still tested. Each costs ~10 s; the student
+# version of 02 is left out because it holds its explorer back until the learner's
+# functions work (it adds no widget coverage, only another clean run).
 NOTEBOOKS = [
     ("solutions/01_sigmoid.ipynb", "solution"),
     ("notebooks/01_sigmoid.ipynb", "student"),
     ("solutions/02_one_layer_scalar.ipynb", "solution"),
-    ("notebooks/02_one_layer_scalar.ipynb", "student"),
 ]
 
 CHROMIUM_FLAGS = [
@@ -179,11 +180,32 @@ class Lab:
         sep = "&" if "?" in path else "?"
         return f"http://127.0.0.1:{self.port}/{path.lstrip('/')}{sep}token={self.token}"
 
-    def api(self, path, method="GET"):
-        req = urllib.request.Request(self.url(path), method=method)
+    def api(self, path, method="GET", body=None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url(path), method=method, data=data,
+                                     headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=10) as resp:
             body = resp.read()
         return json.loads(body) if body else None
+
+    def wait_ready(self):
+        """Wait for the server to answer, then start a kernel session for each notebook
+        (as if the learner had opened them before: kernels boot while the page loads)."""
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while True:
+            if self.proc.poll() is not None:
+                pytest.fail(f"JupyterLab exited with {self.proc.returncode}:\n{self.log()}")
+            try:
+                self.api("api/status")
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"JupyterLab did not answer within {SERVER_START_TIMEOUT} s:\n{self.log()}")
+                time.sleep(0.2)
+        for rel, _ in _selected_notebooks():
+            self.api("api/sessions", method="POST", body={
+                "path": rel, "name": os.path.basename(rel), "type": "notebook",
+                "kernel": {"name": "python3"}})
 
     def log(self):
         try:
@@ -213,7 +235,7 @@ def lab(scratch):
     for name in ("MPLBACKEND", "COURSE_UTILS_STRICT", "JUPYTER_PATH", "JUPYTER_CONFIG_PATH"):
         env.pop(name, None)  # the kernel must see what a learner's kernel sees
     dirs = {}
-    for name in ("runtime", "config", "data", "settings", "workspaces", "ipython", "home"):
+    for name in ("runtime", "config", "data", "settings", "workspaces", "ipython"):
         dirs[name] = scratch / "jupyter" / name
         dirs[name].mkdir(parents=True)
     env.update({
@@ -251,18 +273,7 @@ def lab(scratch):
                             stdin=subprocess.DEVNULL, start_new_session=True)
     server = Lab(port, token, root, proc, log_path)
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"JupyterLab exited with {proc.returncode}:\n{server.log()}")
-            try:
-                server.api("api/status")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not answer within {SERVER_START_TIMEOUT} s:\n{server.log()}")
-                time.sleep(0.3)
-        yield server
+        yield server  # not waited for here: Chromium starts while the server boots
     finally:
         kernels = _children(proc.pid)  # kernels run in their own sessions: find them first
         try:
@@ -312,6 +323,7 @@ def lab_page(lab, browser):
     page = browser.new_page()
     page.errors = []
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    lab.wait_ready()
     page.goto(lab.url("lab?reset"), wait_until="domcontentloaded")
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell && "
                            "document.querySelector('.jp-DirListing-content')",
@@ -473,6 +485,8 @@ def test_notebook_in_jupyterlab(lab, browser, lab_page, shots_dir, capsys, rel, 
         calls = sum("explore(" in c["source"] for c in state["cells"])
         explorers = page.locator(".course-explorer")
         count = explorers.count()
+        broken = page.locator(".jp-OutputArea-output", has_text="Error displaying widget").count()
+        assert broken == 0, f"{rel}: {broken} widget(s) failed to display"
         assert count == displayed, f"{rel}: the kernel displayed {displayed} explorers, {count} rendered as widgets"
         if kind != "student":
             assert count >= calls, f"{rel}: {calls} cells call explore() but {count} explorers rendered"
