@@ -83,7 +83,8 @@ def _edge(ax, a, b, fwd, bwd, label_at=0.5, fontsize=8.5, side=-1):
                 bbox=dict(fc="white", ec="none", alpha=0.8, pad=0.5))
     if bwd:
         sgn = -1 if fwd or side < 0 else 1
-        ax.text(mx + sgn * off * nx, my + sgn * off * ny, bwd, color=BWD, fontsize=fontsize, ha="center", va="center",
+        o = off if fwd else 1.6 * off
+        ax.text(mx + sgn * o * nx, my + sgn * o * ny, bwd, color=BWD, fontsize=fontsize, ha="center", va="center",
                 rotation=angle, rotation_mode="anchor", zorder=4,
                 bbox=dict(fc="white", ec="none", alpha=0.8, pad=0.5))
 
@@ -130,9 +131,13 @@ def two_layer_graph(x, y, W1, w2, backward=True, title=None, ax=None):
         _edge(ax, (XG, yj), (XS, yj), f"{zname}={fmt(v['z1'][j])}", g(f"δ1={fmt(v['delta1'][j], 3)}"))
         _edge(ax, (XS, yj), (XM, 0.0), f"{hname}={fmt(v['h'][j])}", g(f"dL/d{hname}={fmt(v['dh'][j], 3)}"))
     _node(ax, (XM, 0.0), "×" if single else "@", "op")
-    w2_pos = (XM - 1.2, bottom + 0.5)
+    w2_pos = (XM - (2.2 if H > 1 else 1.2), bottom + 0.5)
     _node(ax, w2_pos, f"w2\n{fmt(v['w2'][0] if single else v['w2'])}", "leaf", fontsize=9)
-    _edge(ax, w2_pos, (XM, 0.0), None, g(f"dw2={fmt(v['dw2'][0] if single else v['dw2'], 3)}"), side=-1)
+    _edge(ax, w2_pos, (XM, 0.0), None, None)
+    if backward:  # beside the leaf, horizontally: the edge from w2 is too steep to write along
+        ax.text(w2_pos[0] + (0.7 if single else 1.1), w2_pos[1],
+                f"dw2={fmt(v['dw2'][0] if single else v['dw2'], 3)}", color=BWD, fontsize=8.5,
+                ha="left", va="center", zorder=4)
     _node(ax, (XO, 0.0), "σ", "op")
     _edge(ax, (XM, 0.0), (XO, 0.0), f"z2={fmt(v['z2'])}", g(f"δ2={fmt(v['delta2'], 3)}"))
     _node(ax, (XL, 0.0), "½(ŷ-y)²", "op2")

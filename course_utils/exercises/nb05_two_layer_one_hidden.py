@@ -89,6 +89,12 @@ def _no_hidden_sigma_prime(x, y, w1, w2):
     return delta2 * w2 * x, delta2 * h
 
 
+def _no_sigma_prime_at_all(x, y, w1, w2):
+    x, z1, h, z2, yhat, sp1, sp2 = _parts(x, y, w1, w2)
+    delta2 = yhat - y
+    return delta2 * w2 * x, delta2 * h
+
+
 def _no_w2(x, y, w1, w2):
     x, z1, h, z2, yhat, sp1, sp2 = _parts(x, y, w1, w2)
     delta2 = (yhat - y) * sp2
@@ -114,6 +120,9 @@ MESSAGE_NO_OUTPUT_SIGMA_PRIME = (
 MESSAGE_NO_HIDDEN_SIGMA_PRIME = (
     "dL/dw2 is right, but dL/dw1 misses the hidden layer's sigma'(z1) = h * (1 - h): on its way back "
     "the gradient also passes through the hidden sigmoid, delta1 = delta2 * w2 * sigma'(z1).")
+MESSAGE_NO_SIGMA_PRIME_AT_ALL = (
+    "Both sigma' factors are missing: each sigmoid the gradient passes through multiplies it by its slope, "
+    "sigma'(z2) = yhat * (1 - yhat) at the output and sigma'(z1) = h * (1 - h) at the hidden unit.")
 MESSAGE_NO_W2 = (
     "dL/dw1 must pass back through w2: z2 = w2 * h, so dz2/dh = w2 and "
     "delta1 = delta2 * w2 * sigma'(z1). dL/dw2 is right.")
@@ -136,6 +145,7 @@ EXERCISES = [
         mistakes=(
             Mistake(D.MISSING_ACTIVATION_DERIVATIVE, _no_output_sigma_prime, MESSAGE_NO_OUTPUT_SIGMA_PRIME),
             Mistake(D.MISSING_ACTIVATION_DERIVATIVE, _no_hidden_sigma_prime, MESSAGE_NO_HIDDEN_SIGMA_PRIME),
+            Mistake(D.MISSING_ACTIVATION_DERIVATIVE, _no_sigma_prime_at_all, MESSAGE_NO_SIGMA_PRIME_AT_ALL),
             Mistake(D.WRONG_VALUE, _no_w2, MESSAGE_NO_W2),
             Mistake(D.WRONG_VALUE, _z1_for_h, MESSAGE_Z_FOR_H),
             Mistake(D.WRONG_VALUE, _sigma_prime_of_activation, MESSAGE_SIGMA_PRIME_OF_ACTIVATION),

@@ -59,6 +59,12 @@ def _no_hidden_sigma_prime(x, y, W1, w2):
     return np.outer(x, delta2 * np.asarray(w2, dtype=float)), delta2 * h
 
 
+def _no_sigma_prime_at_all(x, y, W1, w2):
+    x, z1, h, z2, yhat, sp1, sp2 = _parts(x, y, W1, w2)
+    delta2 = yhat - y
+    return np.outer(x, delta2 * np.asarray(w2, dtype=float)), delta2 * h
+
+
 def _no_w2(x, y, W1, w2):
     x, z1, h, z2, yhat, sp1, sp2 = _parts(x, y, W1, w2)
     delta2 = (yhat - y) * sp2
@@ -93,6 +99,9 @@ EXERCISES = [
             Mistake(D.MISSING_ACTIVATION_DERIVATIVE, _no_hidden_sigma_prime,
                     "dL/dw2 is right, but dL/dW1 misses the hidden layer's sigma'(z1) = h * (1 - h) (one factor per "
                     "hidden unit): delta1 = (delta2 * w2) * h * (1 - h), shape (2,)."),
+            Mistake(D.MISSING_ACTIVATION_DERIVATIVE, _no_sigma_prime_at_all,
+                    "Both sigma' factors are missing: each sigmoid the gradient passes through multiplies it by its "
+                    "slope, yhat * (1 - yhat) at the output and h * (1 - h) (element-wise) at the hidden layer."),
             Mistake(D.WRONG_VALUE, _no_w2,
                     "dL/dW1 must pass back through w2: hidden unit j reaches the output through the weight w2[j], "
                     "so delta1 = (delta2 * w2) * sigma'(z1), element-wise, shape (2,). dL/dw2 is right."),

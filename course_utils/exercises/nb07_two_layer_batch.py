@@ -57,6 +57,12 @@ def _no_hidden_sigma_prime(X, y, W1, w2):
     return X.T @ np.outer(delta2, w2), Hid.T @ delta2
 
 
+def _no_sigma_prime_at_all(X, y, W1, w2):
+    X, Z1, Hid, z2, yhat, sp1, sp2 = _parts(X, y, W1, w2)
+    delta2 = yhat - y
+    return X.T @ np.outer(delta2, w2), Hid.T @ delta2
+
+
 def _no_w2(X, y, W1, w2):
     X, Z1, Hid, z2, yhat, sp1, sp2 = _parts(X, y, W1, w2)
     delta2 = (yhat - y) * sp2
@@ -104,6 +110,9 @@ EXERCISES = [
             Mistake(D.MISSING_ACTIVATION_DERIVATIVE, _no_hidden_sigma_prime,
                     "dL/dw2 is right, but dL/dW1 misses the hidden layer's sigma'(Z1) = Hid * (1 - Hid): "
                     "Delta1 = np.outer(delta2, w2) * Hid * (1 - Hid), shape (N, H)."),
+            Mistake(D.MISSING_ACTIVATION_DERIVATIVE, _no_sigma_prime_at_all,
+                    "Both sigma' factors are missing: each sigmoid the gradient passes through multiplies it by its "
+                    "slope, yhat * (1 - yhat) at the output and Hid * (1 - Hid) (element-wise) at the hidden layer."),
             Mistake(D.WRONG_VALUE, _no_w2,
                     "dL/dW1 must pass back through w2: hidden unit j reaches the output through w2[j], so "
                     "Delta1 = np.outer(delta2, w2) * Hid * (1 - Hid). dL/dw2 is right."),
