@@ -82,3 +82,24 @@ def test_predict_draws_use_every_output_sometimes():
         X, params = PREDICT.draw(rng)
         seen.add(len(set(PREDICT.reference(X, params).tolist())) > 1)
     assert seen == {True}
+
+
+def test_reference_network_learns_the_digits():
+    # The take-home's training recipe (notebook 10, benchmarks/bench_training.py) with the
+    # reference backprop reaches MLPClassifier's accuracy on the same split (0.9689 there).
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    digits = load_digits()
+    Xtr, Xte, ytr, yte = train_test_split(digits.data / 16.0, digits.target, test_size=0.25,
+                                          random_state=0, stratify=digits.target)
+    rng = np.random.default_rng(0)
+    params = [(rng.normal(0, 1 / np.sqrt(a), (a, b)), np.zeros(b)) for a, b in [(64, 64), (64, 10)]]
+    Y = np.eye(10)[ytr]
+    for _ in range(40):
+        order = rng.permutation(len(Xtr))
+        for s in range(0, len(Xtr), 16):
+            rows = order[s:s + 16]
+            grads = BACKPROP.reference(Xtr[rows], Y[rows], params)
+            params = [(W - 0.05 * dW, b - 0.05 * db) for (W, b), (dW, db) in zip(params, grads)]
+    assert np.mean(PREDICT.reference(Xte, params) == yte) >= 0.97
