@@ -11,6 +11,7 @@ from course_utils.functions import sigmoid
 from course_utils.gradcheck import gradcheck
 
 IDS = [i for i in ("05.grads", "06.grads", "07.grads") if i in registry.exercise_ids()]
+ALL_IDS = IDS + [i for i in ("07.deltas",) if i in registry.exercise_ids()]
 
 
 def loss(X, y, W1, w2):
@@ -34,7 +35,7 @@ def test_reference_matches_finite_differences(exercise_id):
         assert res.passed, res
 
 
-@pytest.mark.parametrize("exercise_id", IDS)
+@pytest.mark.parametrize("exercise_id", ALL_IDS)
 def test_mistakes_are_clearly_apart(exercise_id):
     ex = registry.get(exercise_id)
     rng = np.random.default_rng(12)
@@ -49,7 +50,7 @@ def test_mistakes_are_clearly_apart(exercise_id):
                 assert gap > 1e-4, f"{outputs[i][0]!r} and {outputs[j][0]!r} nearly coincide ({gap:.1e})"
 
 
-@pytest.mark.parametrize("exercise_id", IDS)
+@pytest.mark.parametrize("exercise_id", ALL_IDS)
 def test_draws_follow_the_rules(exercise_id):
     ex = registry.get(exercise_id)
     rng = np.random.default_rng(13)
@@ -64,3 +65,16 @@ def test_draws_follow_the_rules(exercise_id):
             assert len({X.shape[0], X.shape[1], W.shape[1]}) == 3
         elif W.shape[1] > 1:  # 06: d != 2
             assert W.shape[0] != W.shape[1]
+
+
+def test_deltas_07_are_the_derivatives_of_the_loss_in_z():
+    # Delta1 = dL/dZ1 and delta2 = dL/dz2, checked by finite differences in Z1 and z2 themselves.
+    ex = registry.get("07.deltas")
+    rng = np.random.default_rng(14)
+    for _ in range(10):
+        X, y, W1, w2 = ex.draw(rng)
+        Delta1, delta2 = ex.reference(X, y, W1, w2)
+        Z1 = X @ W1
+        assert gradcheck(lambda Z: 0.5 * float(np.sum((sigmoid(sigmoid(Z) @ w2) - y) ** 2)), Z1, Delta1, tol=1e-5).passed
+        z2 = sigmoid(Z1) @ w2
+        assert gradcheck(lambda z: 0.5 * float(np.sum((sigmoid(z) - y) ** 2)), z2, delta2, tol=1e-5).passed

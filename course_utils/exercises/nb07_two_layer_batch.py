@@ -3,6 +3,7 @@
 Model (no biases): Z1 = X @ W1 (N, H), Hid = sigma(Z1) (N, H), z2 = Hid @ w2 (N,),
 yhat = sigma(z2) (N,), L = 1/2 * sum_n (yhat_n - y_n)**2; X (N, d), W1 (d, H), w2 (H,), y (N,).
 
+Exercises: ``07.deltas`` (the deltas of both layers) and ``07.grads`` (the weight gradients).
 Backward: delta2 = (yhat - y) * sigma'(z2) (N,); dL/dw2 = Hid.T @ delta2 (H,);
 Delta1 = outer(delta2, w2) * sigma'(Z1) (N, H); dL/dW1 = X.T @ Delta1 (d, H).
 """
@@ -43,6 +44,35 @@ def grads(X, y, W1, w2):
     Delta1 = np.outer(delta2, w2) * Hid * (1 - Hid)   # (N, H): dL/dZ1
     dW1 = X.T @ Delta1                        # (d, H): sum over examples of outer(x_n, delta1_n)
     return dW1, dw2
+
+
+def deltas(X, y, W1, w2):
+    Hid = _sigmoid(X @ W1)                    # (N, H)
+    yhat = _sigmoid(Hid @ w2)                 # (N,)
+    delta2 = (yhat - y) * yhat * (1 - yhat)   # (N,): dL/dz2
+    Delta1 = np.outer(delta2, w2) * Hid * (1 - Hid)   # (N, H): dL/dZ1
+    return Delta1, delta2
+
+
+def _deltas_from(variant):
+    """The deltas a learner with this slip would compute, read off the variant's parts."""
+    def wrong(X, y, W1, w2):
+        X, Z1, Hid, z2, yhat, sp1, sp2 = _parts(X, y, W1, w2)
+        return variant(Hid, yhat, np.asarray(y, dtype=np.float64), np.asarray(w2, dtype=np.float64), sp1, sp2)
+    return wrong
+
+
+_d_no_output = _deltas_from(lambda Hid, yhat, y, w2, sp1, sp2: (np.outer(yhat - y, w2) * sp1, yhat - y))
+_d_no_hidden = _deltas_from(lambda Hid, yhat, y, w2, sp1, sp2: (np.outer((yhat - y) * sp2, w2), (yhat - y) * sp2))
+_d_none = _deltas_from(lambda Hid, yhat, y, w2, sp1, sp2: (np.outer(yhat - y, w2), yhat - y))
+_d_no_w2 = _deltas_from(lambda Hid, yhat, y, w2, sp1, sp2: (((yhat - y) * sp2)[:, None] * sp1, (yhat - y) * sp2))
+
+
+def _d_activation(X, y, W1, w2):
+    X, Z1, Hid, z2, yhat, sp1, sp2 = _parts(X, y, W1, w2)
+    s_h, s_y = _sigmoid(Hid), _sigmoid(yhat)
+    delta2 = (yhat - y) * s_y * (1 - s_y)
+    return np.outer(delta2, w2) * s_h * (1 - s_h), delta2
 
 
 def _no_output_sigma_prime(X, y, W1, w2):
@@ -96,6 +126,44 @@ def _sum_before_product(X, y, W1, w2):
 
 
 EXERCISES = [
+    Exercise(
+        id="07.deltas",
+        signature="deltas(X, y, W1, w2)",
+        returns="tuple (Delta1 (N, H), delta2 (N,)): dL/dZ1 and dL/dz2, one row / entry per example",
+        draw=_draw,
+        reference=deltas,
+        points=2,
+        mistakes=(
+            Mistake(D.MISSING_ACTIVATION_DERIVATIVE, _d_no_output,
+                    "The output layer's sigma'(z2) = yhat * (1 - yhat) is missing: delta2 = (yhat - y) * yhat * (1 - yhat). "
+                    "Delta1 inherits the slip, since it is built from delta2."),
+            Mistake(D.MISSING_ACTIVATION_DERIVATIVE, _d_no_hidden,
+                    "delta2 is right, but Delta1 misses the hidden layer's sigma'(Z1) = Hid * (1 - Hid): "
+                    "Delta1 = np.outer(delta2, w2) * Hid * (1 - Hid)."),
+            Mistake(D.MISSING_ACTIVATION_DERIVATIVE, _d_none,
+                    "Both sigma' factors are missing: delta2 needs yhat * (1 - yhat) and Delta1 also Hid * (1 - Hid)."),
+            Mistake(D.WRONG_VALUE, _d_no_w2,
+                    "Delta1 must pass back through w2: entry (n, j) is delta2[n] * w2[j] * Hid[n, j] * (1 - Hid[n, j]), "
+                    "i.e. np.outer(delta2, w2) * Hid * (1 - Hid). delta2 is right."),
+            Mistake(D.WRONG_VALUE, _d_activation,
+                    "You applied sigma' to the activations (sigmoid_prime(Hid), sigmoid_prime(yhat)). sigma'(z) is taken at "
+                    "the pre-activation and equals a * (1 - a) with a = sigma(z): use Hid * (1 - Hid) and yhat * (1 - yhat)."),
+        ),
+        hints=(
+            "Forward pass first: Hid = sigmoid(X @ W1) (N, H), yhat = sigmoid(Hid @ w2) (N,). delta2 holds notebook 06's "
+            "delta2 for every example; row n of Delta1 is notebook 06's delta1 for example n.",
+            "delta2 = (yhat - y) * yhat * (1 - yhat); Delta1 = np.outer(delta2, w2) * Hid * (1 - Hid), "
+            "where np.outer(delta2, w2)[n, j] = delta2[n] * w2[j].",
+        ),
+        solution="""
+            def deltas(X, y, W1, w2):
+                Hid = sigmoid(X @ W1)                     # (N, H)
+                yhat = sigmoid(Hid @ w2)                  # (N,)
+                delta2 = (yhat - y) * yhat * (1 - yhat)   # (N,)   dL/dz2
+                Delta1 = np.outer(delta2, w2) * Hid * (1 - Hid)   # (N, H)  dL/dZ1
+                return Delta1, delta2
+        """,
+    ),
     Exercise(
         id="07.grads",
         signature="grads(X, y, W1, w2)",

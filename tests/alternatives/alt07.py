@@ -43,6 +43,29 @@ def grads_column_by_column(X, y, W1, w2):
     return dW1, dw2
 
 
+def deltas_per_example(X, y, W1, w2):
+    # Notebook 06's deltas, one example at a time, stacked.
+    rows, d2 = [], []
+    for x, t in zip(X, y):
+        h = _sig(x @ W1)
+        yhat = _sig(h @ w2)
+        delta2 = (yhat - t) * yhat * (1 - yhat)
+        rows.append(delta2 * w2 * h * (1 - h))
+        d2.append(delta2)
+    return np.array(rows), np.array(d2)
+
+
+def deltas_matrix_form(X, y, W1, w2):
+    # The general layer form: Delta2 (N, 1), W2 (H, 1), Delta1 = (Delta2 @ W2.T) * sigma'(Z1).
+    Z1 = X @ W1
+    H1 = 1 / (1 + np.exp(-Z1))
+    W2 = w2[:, None]
+    H2 = 1 / (1 + np.exp(-(H1 @ W2)))
+    D2 = (H2 - y[:, None]) * H2 * (1 - H2)
+    return (D2 @ W2.T) * H1 * (1 - H1), D2[:, 0]
+
+
 ALTERNATIVES = {
+    "07.deltas": [deltas_per_example, deltas_matrix_form],
     "07.grads": [grads_per_example, grads_einsum, grads_column_by_column],
 }
