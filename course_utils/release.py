@@ -6,7 +6,7 @@ nbgrader's conventions:
 - in markdown cells, such a region becomes ``YOUR ANSWER HERE``;
 - ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` regions are dropped;
 - cells tagged ``hidden`` (or ``solution_only``) are dropped;
-- outputs and execution counts are cleared.
+- outputs, execution counts and saved widget state are cleared.
 The output is deterministic, so ``release --check`` can compare it byte for byte.
 """
 
@@ -84,6 +84,7 @@ def student_notebook(nb, name="notebook"):
         cell.get("metadata", {}).pop("execution", None)
         cells.append(cell)
     out["cells"] = cells
+    out.get("metadata", {}).pop("widgets", None)  # saved widget state belongs to a run, not to the exercise
     return out
 
 
