@@ -7,6 +7,8 @@ shows in the shape), non-zero non-symmetric weights, both labels in every batch.
 
 import numpy as np
 
+from . import compare
+
 
 def distinct_sizes(rng, count, low=2, high=7):
     """Return ``count`` different integers drawn from [low, high] (inclusive)."""
@@ -46,3 +48,29 @@ def labels(rng, n):
 def layer_params(rng, sizes, scale=1.0):
     """List of (W_l (n_{l-1}, n_l), b_l (n_l,)) for consecutive ``sizes``, non-zero entries."""
     return [(nonzero(rng, (a, b), scale), nonzero(rng, (b,), scale)) for a, b in zip(sizes[:-1], sizes[1:])]
+
+
+def well_separated(args, fns, min_gap=0.05):
+    """True when the outputs of ``fns`` on ``args``, and the first one negated, differ
+    pairwise by a relative error of at least ``min_gap`` (see ``compare.rel_error``).
+
+    Draws use it to reject degenerate inputs: the reference (fns[0]), its negation
+    (the generic ``sign`` diagnosis) and every known mistake must be told apart clearly
+    on every draw, so a named diagnosis is always the right one.
+    """
+    outs = [f(*args) for f in fns]
+    outs.insert(1, compare.negate(outs[0]))
+    for i in range(len(outs)):
+        for j in range(i + 1, len(outs)):
+            if compare.rel_error(outs[i], outs[j]) < min_gap:
+                return False
+    return True
+
+
+def draw_until(rng, make, fns, tries=200):
+    """Call ``make(rng)`` until its arguments separate ``fns`` clearly (``well_separated``)."""
+    for _ in range(tries):
+        args = make(rng)
+        if well_separated(args, fns):
+            return args
+    raise RuntimeError("could not draw well-separated inputs")  # pragma: no cover

@@ -6,37 +6,10 @@ dL/dw = (yhat - y) * sigma'(z) * x with sigma'(z) = yhat * (1 - yhat).
 
 import numpy as np
 
-from .. import compare
 from .. import diagnosis as D
-from ..draws import nonzero, targets
+from ..draws import draw_until, nonzero, targets
 from ..exercise import Exercise, Mistake
 from ..functions import sigmoid  # the stable sigmoid of notebook 01
-
-
-def well_separated(args, fns, min_gap=0.05):
-    """True when the outputs of ``fns`` on ``args``, and the first one negated, differ
-    pairwise by a relative error of at least ``min_gap`` (see ``compare.rel_error``).
-
-    Draws use it to reject degenerate inputs: the reference (fns[0]), its negation
-    (the generic ``sign`` diagnosis) and every known mistake must be told apart clearly
-    on every draw, so a named diagnosis is always the right one.
-    """
-    outs = [f(*args) for f in fns]
-    outs.insert(1, compare.negate(outs[0]))
-    for i in range(len(outs)):
-        for j in range(i + 1, len(outs)):
-            if compare.rel_error(outs[i], outs[j]) < min_gap:
-                return False
-    return True
-
-
-def draw_until(rng, make, fns, tries=200):
-    """Call ``make(rng)`` until its arguments separate ``fns`` clearly (``well_separated``)."""
-    for _ in range(tries):
-        args = make(rng)
-        if well_separated(args, fns):
-            return args
-    raise RuntimeError("could not draw well-separated inputs")  # pragma: no cover
 
 
 # --- the model and the reference answers ----------------------------------------------

@@ -7,10 +7,9 @@ dL/dw = delta * x, shape (d,), with delta = dL/dz = (yhat - y) * yhat * (1 - yha
 import numpy as np
 
 from .. import diagnosis as D
-from ..draws import nonzero, targets
+from ..draws import draw_until, nonzero, targets
 from ..exercise import Exercise, Mistake
 from ..functions import sigmoid  # the stable sigmoid of notebook 01
-from .nb02_one_layer_scalar import draw_until
 
 
 # --- reference answers ------------------------------------------------------------------

@@ -8,10 +8,9 @@ delta = (yhat - y) * yhat * (1 - yhat) of shape (N,).
 import numpy as np
 
 from .. import diagnosis as D
-from ..draws import distinct_sizes, nonzero, targets
+from ..draws import distinct_sizes, draw_until, nonzero, targets
 from ..exercise import Exercise, Mistake
 from ..functions import sigmoid  # the stable sigmoid of notebook 01
-from .nb02_one_layer_scalar import draw_until
 
 
 # --- reference answers ------------------------------------------------------------------
