@@ -46,6 +46,13 @@ def grads(X, y, W1, w2):
     return dW1, dw2
 
 
+def _dw2_per_example(X, y, W1, w2):
+    dW1, _ = grads(X, y, W1, w2)
+    Hid = _sigmoid(X @ W1)
+    yhat = _sigmoid(Hid @ w2)
+    return dW1, Hid * ((yhat - y) * yhat * (1 - yhat))[:, None]   # (N, H): not summed
+
+
 def deltas(X, y, W1, w2):
     Hid = _sigmoid(X @ W1)                    # (N, H)
     yhat = _sigmoid(Hid @ w2)                 # (N,)
@@ -190,6 +197,9 @@ EXERCISES = [
             Mistake(D.WRONG_VALUE, _sigma_prime_of_activation,
                     "You applied sigma' to the activations (sigmoid_prime(Hid), sigmoid_prime(yhat)). sigma'(z) is taken at "
                     "the pre-activation and equals a * (1 - a) with a = sigma(z): use Hid * (1 - Hid) and yhat * (1 - yhat)."),
+            Mistake(D.BIAS_NOT_SUMMED, _dw2_per_example,
+                    "Your dL/dw2 still has one row per example (delta2_n * h_n, shape (N, H)): the gradient of the "
+                    "summed loss is their sum over the batch, shape (H,) like w2: Hid.T @ delta2."),
             Mistake(D.BATCH_SCALE, _mean,
                     "Your gradients are the right ones divided by the batch size N: that is the gradient of the MEAN loss. "
                     "Here L = 1/2 * sum over examples of (yhat - y)^2 is a sum, so do not divide by N."),
