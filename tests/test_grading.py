@@ -177,9 +177,8 @@ def test_notebook_numbers_from_name_checks_or_functions(tmp_path):
 ANSWERS = {
     "right": """
         def sigmoid_prime(u):
-            s = 1 / (1 + np.exp(-np.abs(u)))
-            s = np.where(u >= 0, s, 1 - s)
-            return s * (1 - s)
+            e = np.exp(-np.abs(u))
+            return e / (1 + e) ** 2  # the same for u and -u
         """,
     "mistake": """
         def sigmoid_prime(u):

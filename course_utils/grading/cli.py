@@ -50,7 +50,7 @@ def build_parser():
                    help="submissions graded at once (default: the number of cores, %(default)s)")
     p.add_argument("--timeout", type=float, default=300.0, metavar="S",
                    help="wall-time limit per submission in seconds (default %(default)g)")
-    p.add_argument("--cell-timeout", type=float, default=60.0, metavar="S",
+    p.add_argument("--cell-timeout", type=float, default=30.0, metavar="S",
                    help="wall-time limit per notebook cell (default %(default)g)")
     p.add_argument("--call-timeout", type=float, default=None, metavar="S",
                    help="cap on the time limit of each exercise call (default: each exercise's own)")
@@ -133,15 +133,14 @@ def main(argv=None):
             graded = judge.grade_submission(sub, exercises, runtime, options)
         except Exception as exc:  # a grader bug must not stop the class: report it, keep going
             print(f"error: grading {sub.student} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-            with lock:  # in the gradebook with 0 points, but not in the state: a re-run retries it
-                results[sub.student] = judge.internal_error(sub, exercises, exc)
-            return None
+            graded = judge.internal_error(sub, exercises, exc)
         with lock:
             if runtime.closing:  # interrupted: this grade may be incomplete, keep it out
                 return None
             results[sub.student] = graded
-            state[sub.student] = gradebook.to_state(graded, digest)
-            gradebook.save_state(out, state)
+            if graded.complete:
+                state[sub.student] = gradebook.to_state(graded, digest)
+                gradebook.save_state(out, state)
             if feedback:
                 gradebook.write_atomic(os.path.join(feedback, f"{sub.student}.md"), gradebook.feedback_text(graded))
             if graded.facts and not facts:

@@ -30,7 +30,7 @@ class Options:
     """Limits for one submission (seconds and megabytes)."""
 
     timeout: float = 300.0        # wall time for the whole submission
-    cell_timeout: float = 60.0    # wall time for one notebook cell
+    cell_timeout: float = 30.0    # wall time for one notebook cell
     call_timeout: float = None    # cap on each exercise's own time limit per call
     memory_mb: int = None
     draws: int = None             # None: each exercise's own number of draws
@@ -59,6 +59,7 @@ class Graded:
     notes: list = field(default_factory=list)
     facts: dict = field(default_factory=dict)
     seconds: float = 0.0
+    complete: bool = True         # False when the grader's side failed: not saved, regraded next run
 
 
 def _fail(exercise, code, message):
@@ -93,6 +94,7 @@ class Session:
         self.restarts = 0
         self.facts = {}
         self.noted = False
+        self.infrastructure = False
 
     def left(self):
         return self.deadline - time.monotonic()
@@ -111,7 +113,12 @@ class Session:
         return self.worker is not None
 
     def _start(self):
-        worker = self.runtime.start(memory_mb=self.options.memory_mb)
+        try:
+            worker = self.runtime.start(memory_mb=self.options.memory_mb)
+        except (WorkerDied, OSError) as exc:  # the grader's side failed, not the submission
+            self.broken = f"the sandbox could not start ({exc})"
+            self.infrastructure = True
+            return
         current = None
         try:
             self.facts = worker.hello(timeout=min(60.0, max(self.left(), 1.0)))
@@ -119,6 +126,8 @@ class Session:
             worker.send({"op": "exec", "cells": self.prepared.cells, "skip": sorted(self.skip),
                          "names": self.names, "cell_timeout": max(0.1, min(self.options.cell_timeout, self.left()))})
             while True:
+                if self.left() < -1.0:  # a flood of messages must not keep it alive either
+                    raise TimeoutError()
                 wait = min(self.options.cell_timeout + 2.0, self.left() + 1.0)
                 msg = worker.receive(max(wait, 0.1))
                 if msg.get("op") == "cell":
@@ -148,13 +157,15 @@ class Session:
         if type(index) is int and index not in self.skip:
             self.notes.append(f"code cell {index} {what}; it was skipped so the rest could be graded")
             self.skip.add(index)
-        elif index is None:
+        elif index is None:  # no cell had started: the grader's side failed
             self.broken = f"the sandbox could not start your notebook ({what})"
+            self.infrastructure = True
         else:
             self.broken = f"your notebook could not be run ({what})"
 
     def call(self, exercise, args, time_limit):
-        """Call the learner's function on ``args``; return (Outcome, raw value, args after)."""
+        """Call the learner's function on ``args``; return (Outcome, encoded args after the
+        call or None). A returned value is decoded but not yet read against the reference."""
         message = {"op": "call", "name": exercise.function_name, "fp_strict": bool(exercise.fp_strict),
                    "time_limit": time_limit, "args": wire.encode(list(args), fn_hook=_spec_of)}
         worker = self.worker
@@ -275,6 +286,7 @@ def grade_submission(submission, exercises, runtime, options):
         finally:
             session.close()
             graded.facts = graded.facts or session.facts
+            graded.complete = graded.complete and not session.infrastructure
     for ex in exercises:
         result, seconds = results.get(ex.id) or (_fail(
             ex, False, D.NOT_IMPLEMENTED, f"No notebook for part {ex.notebook} was found in your submission."), 0.0)
@@ -291,4 +303,4 @@ def internal_error(submission, exercises, exc):
     message = f"The grader failed on your submission ({type(exc).__name__}); your instructor will regrade it."
     rows = [Row(submission.student, ex.id, False, D.EXCEPTION, 0.0, float(ex.points), 0.0, message)
             for ex in exercises]
-    return Graded(submission.student, rows=rows)
+    return Graded(submission.student, rows=rows, complete=False)

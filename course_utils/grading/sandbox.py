@@ -119,7 +119,7 @@ class Isolation:
         facts = facts or {}
         parts = ["own process group per submission", "resource limits (memory, CPU, file size)",
                  "scrubbed environment", "scratch cwd and HOME"]
-        parts.append("no network (network namespace)" if self.net_ns else "NETWORK AVAILABLE (no namespace allowed)")
+        parts.append("no network (network namespace)" if self.net_ns else "NETWORK AVAILABLE (no network namespace)")
         if facts.get("pid_ns"):
             parts.append("private process tree (pid namespace: everything it starts dies with it)")
         else:

@@ -61,6 +61,12 @@ def _libc():
         return None
 
 
+def _prctl(option, value):
+    """prctl(option, value) where the C library has it (Linux); True when it worked."""
+    prctl = getattr(_libc(), "prctl", None)
+    return prctl is not None and prctl(option, value, 0, 0, 0) == 0
+
+
 def _mount(libc, source, target, fstype, flags, data):
     enc = lambda s: None if s is None else s.encode()  # noqa: E731
     if libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)) != 0:
@@ -203,8 +209,7 @@ def drop_privileges(cfg, facts):
         except OSError:
             pass
         facts["uid"] = os.getuid()
-    libc = _libc()
-    facts["no_new_privs"] = bool(libc is not None and libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0)
+    facts["no_new_privs"] = _prctl(PR_SET_NO_NEW_PRIVS, 1)
 
 
 # ---------------------------------------------------------------- running code
@@ -427,7 +432,8 @@ def child(cfg, fds, zygote_facts, wire):
     os.dup2(err_fd, 2)
     os.close(err_fd)
     facts = dict(zygote_facts)
-    if cfg.get("mount_ns") and libc is not None and libc.unshare(CLONE_NEWNS | CLONE_NEWPID) == 0:
+    unshare = getattr(libc, "unshare", None) if cfg.get("mount_ns") else None
+    if unshare is not None and unshare(CLONE_NEWNS | CLONE_NEWPID) == 0:
         facts["pid_ns"] = True
         pid = os.fork()
         if pid:
@@ -436,7 +442,7 @@ def child(cfg, fds, zygote_facts, wire):
             _, status = os.waitpid(pid, 0)
             code = os.waitstatus_to_exitcode(status)
             os._exit(128 - code if code < 0 else min(code, 127))
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         private_mounts(cfg, facts)
     else:
         facts["pid_ns"] = False
@@ -473,9 +479,7 @@ def zygote(sock_fd):
             __import__(name)
         except BaseException:  # noqa: B902 - optional
             pass
-    libc = _libc()
-    if libc is not None:
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     facts = {}
     hide_and_freeze(run_cfg, facts)
     sock = socket.socket(fileno=sock_fd)
