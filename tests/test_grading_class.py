@@ -156,8 +156,8 @@ def build_class(folder, paths):
         with open(os.path.expanduser("~/fine.txt"), "w") as fh:  # the scratch home: allowed
             fh.write("ok")
         """]), {})
-    # Reads the grader's answers, another student's notebook and the grader's environment;
-    # each function is only right if nothing leaked.
+    # Reads the grader's answers, another student's notebook and the grader's environment,
+    # and tries the network; its sigmoid is only right if none of that worked.
     add("spy", variant(insert_first=[f"""
         import os, glob
         leaks = []
@@ -175,6 +175,12 @@ def build_class(folder, paths):
             if stolen.__code__.co_code:
                 leaks.append("import")
         except Exception:
+            pass
+        import socket
+        try:
+            socket.create_connection(("pypi.org", 443), timeout=1).close()
+            leaks.append("network")
+        except OSError:
             pass
         for pid in os.listdir("/proc"):
             if pid.isdigit():

@@ -123,7 +123,7 @@ def main(argv=None):
     state = {k: v for k, v in state.items() if k in keep and k in results}
 
     runtime = Runtime(hide=sorted(hide), allow_namespaces=not args.no_namespaces, memory_mb=args.memory,
-                      cpu_seconds=int(args.timeout) + 10)
+                      cpu_seconds=int(args.timeout) + 10) if todo else None
     progress = Progress(len(todo), enabled=not args.quiet)
     lock = threading.Lock()
     facts = {}
@@ -148,27 +148,32 @@ def main(argv=None):
             progress.advance(sub.student, sum(r.points for r in graded.rows), sum(r.max_points for r in graded.rows))
         return graded
 
-    previous = signal.getsignal(signal.SIGTERM)
+    previous, previous_int = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _raise_interrupt)
     interrupted = False
     futures = []
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs))
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) if todo else None
     try:
-        futures = [pool.submit(one, sub, digest) for sub, digest in todo]
+        futures = [pool.submit(one, sub, digest) for sub, digest in todo] if todo else []
         for f in concurrent.futures.as_completed(futures):
             f.result()
     except KeyboardInterrupt:
         interrupted = True
+        if threading.current_thread() is threading.main_thread():  # clean up without a second interrupt
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for f in futures:
             f.cancel()
         runtime.kill_all()
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        runtime.close()
+        if todo:
+            pool.shutdown(wait=True, cancel_futures=True)
+            runtime.close()
         progress.close()
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, previous)
+            signal.signal(signal.SIGINT, previous_int)
 
     ordered = [results[s.student] for s in submissions if s.student in results]
     gradebook.write_atomic(out, gradebook.csv_text(ordered))
@@ -181,7 +186,8 @@ def main(argv=None):
     print(gradebook.summary_text(ordered, exercises))
     print(f"graded {len(ordered) - reused} submissions, reused {reused} unchanged, in {elapsed:.1f} s "
           f"with {args.jobs} jobs; gradebook: {out}" + (f"; feedback: {feedback}" if feedback else ""))
-    print(f"isolation: {runtime.isolation.describe(facts)}")
+    if runtime is not None:
+        print(f"isolation: {runtime.isolation.describe(facts)}")
     if interrupted:
         print("interrupted: run the same command again to finish (graded submissions are kept)", file=sys.stderr)
         return 130
