@@ -17,12 +17,19 @@ import pytest
 
 from course_utils import nbjson
 from course_utils.cli import main as course_utils_main
+from course_utils.grading.sandbox import Isolation
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOLUTION = os.path.join(ROOT, "solutions", "01_sigmoid.ipynb")
 IDS = ("01.sigmoid", "01.sigmoid_prime", "01.numerical_grad")
 FUNCS = {"01.sigmoid": "sigmoid", "01.sigmoid_prime": "sigmoid_prime", "01.numerical_grad": "numerical_grad"}
 MARKER = "4321.987"  # sleep duration that marks processes started by hostile submissions
+# Full isolation needs Linux namespaces (unshare) and, for a separate uid and a process
+# limit, root. Elsewhere the submissions that attack the machine are still graded, but
+# what they can reach is not asserted (the run summary reports the weaker level).
+_ISOLATION = Isolation()
+STRONG = _ISOLATION.mount_ns and _ISOLATION.root
+NEEDS_STRONG = {"spy", "vandal", "fork_bomb", "background"}
 
 FALLBACK_CELLS = [
     "import numpy as np\nimport matplotlib.pyplot as plt\nfrom course_utils import check, hint, solution, gradcheck\n",
@@ -318,6 +325,8 @@ def test_run_finishes_and_writes_a_complete_gradebook(graded_class):
 def test_each_submission_gets_what_it_deserves(graded_class):
     wrong = []
     for r in graded_class["rows"]:
+        if r["student"] in NEEDS_STRONG and not STRONG:
+            continue
         passed, diagnosis = graded_class["expected"][r["student"]][r["exercise"]]
         got = (r["passed"] == "1", r["diagnosis"] or None)
         points_ok = float(r["points"]) == (float(r["max_points"]) if passed else 0.0)
@@ -326,6 +335,7 @@ def test_each_submission_gets_what_it_deserves(graded_class):
     assert not wrong, "\n".join(wrong)
 
 
+@pytest.mark.skipif(not STRONG, reason="needs unshare namespaces and root for full isolation")
 def test_nothing_escapes_the_sandbox(graded_class):
     paths = graded_class["paths"]
     with open(paths["victim"]) as fh:

@@ -134,6 +134,8 @@ class Isolation:
             parts.append("unprivileged uid with a process limit")
         elif self.root:
             parts.append("RUNS AS ROOT (could not drop privileges)")
+        else:
+            parts.append("the grader's own uid, no process-count limit (run as root for a separate uid)")
         return "; ".join(parts)
 
 

@@ -1,29 +1,33 @@
-"""The sandboxed worker: runs ONE submission's notebook and calls its functions.
+"""The sandboxed side of grading: a fork server and the workers it forks.
 
-Started by the grader (``sandbox.py``) as ``python -I -S worker.py IN_FD OUT_FD``
-from a runtime folder holding this file, ``wire.py``, ``config.json`` and a stub
-``course_utils`` package; it imports only the standard library and NumPy (plus
-whatever the notebook imports). Before any submitted code runs it locks itself in:
+Started once per grading run by the grader (``sandbox.Runtime``) as
+``python -I -S worker.py SOCK_FD`` from a runtime folder holding this file, ``wire.py``,
+``config.json`` and a stub ``course_utils`` package, usually under
+``unshare --net --mount``. It imports only the standard library, NumPy and matplotlib
+(never the real course_utils, which holds the answers), then:
 
-1. (inside fresh namespaces made by ``unshare``) hides the grader's folders under empty
-   tmpfs mounts, mounts a private tmpfs as the scratch folder, remounts everything
-   else read-only;
-2. sets resource limits (address space, CPU seconds, processes, file size, no core);
-3. drops root to an unprivileged uid, and sets no_new_privs.
+1. hides the grader's folders under empty tmpfs mounts (binding back only Python and
+   its packages) and remounts every filesystem read-only (``hide_and_freeze``);
+2. waits for requests: each brings three file descriptors (two message pipes and a
+   stderr file) and a config; it forks a child per request (``child``).
 
-Then it answers the grader's messages (see ``wire.py`` for the framing):
+A child takes new mount and pid namespaces (a fresh /proc, a private size-limited tmpfs
+as scratch folder and HOME; as pid 1 of its namespace, everything it starts dies with
+it), sets resource limits (address space, CPU seconds, processes, file size, no core
+file), drops root to a fresh unprivileged uid, sets no_new_privs, and only then runs
+submitted code, answering the grader's messages (framing in ``wire.py``):
 
-    {"op": "exec", "cells": [[index, source], ...], "skip": [...], "cell_timeout": s,
-     "names": [...]}             run the code cells -> {"op": "ran", "notes": [...],
-                                 "defined": [names that are callable]}
-                                 (a {"op": "cell", "index": i} message precedes each cell)
-    {"op": "call", "name": f, "args": [...], "fp_strict": bool, "time_limit": s}
-                                 -> {"op": "result", "kind": ..., "value": ...,
-                                     "error": "...", "args_after": [...]}
-    {"op": "bye"}                exit
+    -> {"op": "ready", "facts": {...}}                  what isolation it reached
+    <- {"op": "exec", "cells": [[n, source], ...], "skip": [...], "names": [...],
+        "cell_timeout": s}
+    -> {"op": "cell", "index": n} before each cell, then
+       {"op": "ran", "notes": [...], "defined": [callable names among "names"]}
+    <- {"op": "call", "name": f, "args": [...], "fp_strict": bool, "time_limit": s}
+    -> {"op": "result", "kind": "returned" | "not_implemented" | "exception" |
+        "timeout" | "fp_error", "value": ..., "error": "...", "args_after": [...]}
 
-The grader trusts nothing this process says beyond plain data: it judges every value
-itself, so whatever the submission does in here (patching NumPy, the stub, even this
+The grader trusts nothing a child says beyond plain data: it judges every value
+itself, so whatever a submission does in here (patching NumPy, the stub, even this
 module) can only change the numbers it sends back.
 """
 
