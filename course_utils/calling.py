@@ -24,6 +24,17 @@ _LIBRARY_DIRS = tuple(
 )
 
 
+STRICT_FP = {"over": "raise", "invalid": "raise", "divide": "raise"}
+FP_TAMPERED = ("your function switched off NumPy's floating-point errors (np.seterr) instead of "
+               "avoiding the overflow")
+
+
+def fp_still_strict():
+    """True while NumPy still raises on overflow, invalid and divide (as STRICT_FP set it)."""
+    state = np.geterr()
+    return all(state[k] == v for k, v in STRICT_FP.items())
+
+
 class StudentTimeout(BaseException):
     """Raised inside the learner's code when its time is up (BaseException, so a plain
     ``except Exception`` in the learner's code does not swallow it)."""
@@ -114,8 +125,10 @@ def call(fn, args, time_limit=5.0, fp_strict=False, after=None):
     try:
         with _Alarm(time_limit):
             try:
-                with np.errstate(**({"over": "raise", "invalid": "raise", "divide": "raise"} if fp_strict else {})):
+                with np.errstate(**(STRICT_FP if fp_strict else {})):
                     value = fn(*args)
+                    if fp_strict and not fp_still_strict():
+                        return Outcome("fp_error", error=FP_TAMPERED)
                 if value is None or value is Ellipsis:
                     return Outcome("not_implemented")
                 if after is not None:

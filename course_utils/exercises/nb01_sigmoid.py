@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .. import compare
 from .. import diagnosis as D
 from ..draws import distinct_sizes, features
 from ..exercise import Exercise, Mistake
@@ -15,7 +16,10 @@ def _draw_u(rng):
     u = features(rng, shape, scale=4.0)
     flat = u.reshape(-1)
     extremes = np.array([1e4, -1e4, 750.0, -750.0, 40.0, -40.0, 0.0])
-    k = min(flat.size, len(extremes))
+    # At most half the entries are extreme, so every draw also holds ordinary values and
+    # the comparison's scale is set by them (a correct e / (1 + e)**2 and s * (1 - s) differ
+    # by ~1e-18 at u = 40, which must not count as wrong).
+    k = min(max(flat.size // 2, 1), len(extremes))
     flat[rng.choice(flat.size, size=k, replace=False)] = rng.permutation(extremes)[:k]
     return (u,)
 
@@ -61,8 +65,15 @@ def _forward_difference(f, w, eps=1e-6):
 def _draw_f_w(rng):
     """A smooth scalar function f of an array w (1-D or 2-D), w itself, and eps."""
     shape = tuple(distinct_sizes(rng, int(rng.integers(1, 3)), 2, 5))
-    f = SmoothFunction(features(rng, shape), features(rng, (shape[-1], 3)))
-    return f, features(rng, shape), 1e-6
+    # eps = 1e-2 (not the default 1e-6): the check passes its own eps, and at this size a
+    # forward difference (error ~ eps) is far from the central one (error ~ eps^2) while
+    # rounding (~1e-16 / eps) stays negligible, so the two can never be confused.
+    for _ in range(100):
+        f = SmoothFunction(features(rng, shape), features(rng, (shape[-1], 3)))
+        w = features(rng, shape)
+        if compare.rel_error(_forward_difference(f, w, 1e-2), numerical_grad(f, w, 1e-2)) > 1e-4:
+            break
+    return f, w, 1e-2
 
 
 EXERCISES = [

@@ -359,6 +359,7 @@ def call_function(msg, ns, wire):
             try:
                 with np.errstate(**strict):
                     value = fn(*args)
+                    tampered = bool(strict) and any(np.geterr()[k] != v for k, v in strict.items())
             except StudentTimeout:
                 raise
             except NotImplementedError:
@@ -368,7 +369,10 @@ def call_function(msg, ns, wire):
             except BaseException as exc:  # noqa: B902
                 reply.update(kind="exception", error=describe_exception(exc))
             else:
-                if value is None or value is Ellipsis:
+                if tampered:
+                    reply.update(kind="fp_error", error="your function switched off NumPy's floating-point "
+                                                        "errors (np.seterr) instead of avoiding the overflow")
+                elif value is None or value is Ellipsis:
                     reply["kind"] = "not_implemented"
                 else:
                     reply.update(kind="returned", value=wire.encode(value))
