@@ -175,7 +175,7 @@ def check_one_draw(exercise, fn, args, time_limit=None):
                            after=lambda raw: _read_or_raise(raw, ref))
     changed = None
     if outcome.kind in ("returned", "mismatch"):
-        changed = _changed_argument(exercise, pristine, given)
+        changed = changed_argument(exercise, pristine, given)
     return judge_draw(exercise, pristine, ref, outcome, changed)
 
 
@@ -186,7 +186,9 @@ def _read_or_raise(raw, ref):
     return out.value
 
 
-def _changed_argument(exercise, before, after):
+def changed_argument(exercise, before, after):
+    """Name the first argument the learner changed in place (e.g. "w", "params[1][0]"),
+    comparing the pristine arguments ``before`` with ``after`` the call; None if none."""
     names = list(exercise.arg_names) + [f"arg{i}" for i in range(len(exercise.arg_names), len(before))]
     for name, b, a in zip(names, before, after):
         found = calling.mutated(b, a)

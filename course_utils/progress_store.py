@@ -11,7 +11,6 @@ file next to it (``progress.json.lock``, POSIX only), so no check's record is lo
 import contextlib
 import json
 import os
-import tempfile
 import time
 
 try:
@@ -19,7 +18,7 @@ try:
 except ImportError:  # Windows: atomic writes still, but no cross-process lock
     fcntl = None
 
-from . import registry
+from . import atomic, registry
 
 ENV_VAR = "COURSE_UTILS_PROGRESS"
 _VERSION = 1
@@ -76,19 +75,8 @@ def _locked():
 
 
 def _write(records):
-    path = progress_path()
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".progress-", dir=os.path.dirname(path))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"version": _VERSION, "exercises": records}, fh, indent=1, sort_keys=True)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    text = json.dumps({"version": _VERSION, "exercises": records}, indent=1, sort_keys=True)
+    atomic.write_text(progress_path(), text, prefix=".progress-")
 
 
 def record(result):

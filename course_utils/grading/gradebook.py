@@ -14,8 +14,8 @@ import hashlib
 import io
 import json
 import os
-import tempfile
 
+from .. import atomic
 from .judge import Graded, Row
 
 GRADER_VERSION = "1"
@@ -23,22 +23,8 @@ COLUMNS = ("student", "exercise", "passed", "diagnosis", "points", "max_points",
 
 
 def write_atomic(path, text):
-    """Write ``text`` to ``path`` via a temporary file in the same folder and a rename."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Write ``text`` to ``path`` atomically (see ``course_utils.atomic``)."""
+    atomic.write_text(path, text)
 
 
 def fingerprint(exercises):

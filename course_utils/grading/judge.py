@@ -206,12 +206,7 @@ def _changed(exercise, pristine, after_data):
         return None
     if type(after) is not list or len(after) != len(pristine):
         return None
-    names = list(exercise.arg_names) + [f"arg{i}" for i in range(len(exercise.arg_names), len(pristine))]
-    for name, before, now in zip(names, pristine, after):
-        found = calling.mutated(before, now)
-        if found is not None:
-            return name + found
-    return None
+    return engine.changed_argument(exercise, pristine, after)
 
 
 def grade_exercise(session, exercise, options):
