@@ -45,6 +45,7 @@ class Tensor:
 
     @property
     def shape(self):
+        """The shape of ``value`` (a tuple); ``grad`` has the same shape."""
         return self.value.shape
 
     def __repr__(self):
@@ -91,6 +92,9 @@ class Tensor:
     __rmul__ = __mul__
 
     def sum(self):
+        """A scalar Tensor (shape ()) holding the sum of every entry; its gradient is out.grad
+        spread over ``self``'s shape.
+        """
         out = Tensor(self.value.sum(), (self,), "sum")
 
         def backward():                       # every entry counts once

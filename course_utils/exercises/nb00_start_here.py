@@ -8,6 +8,7 @@ from ..exercise import Exercise, Mistake
 
 
 def squared_error(yhat, y):
+    """L = 1/2 * sum((yhat - y)^2); yhat (N,), y (N,) -> float."""
     return 0.5 * float(np.sum((yhat - y) ** 2))
 
 

@@ -25,6 +25,7 @@ def _draw_u(rng):
 
 
 def sigmoid(u):
+    """1 / (1 + exp(-u)) element-wise, computed without overflow; u any shape -> same shape."""
     # Only ever exponentiate -|u| <= 0: no overflow for any u.
     u = np.asarray(u, dtype=float)
     e = np.exp(-np.abs(u))
@@ -32,11 +33,15 @@ def sigmoid(u):
 
 
 def sigmoid_prime(u):
+    """d sigma / du = sigma(u) * (1 - sigma(u)) element-wise; u any shape -> same shape."""
     s = _sigmoid(u)
     return s * (1 - s)
 
 
 def numerical_grad(f, w, eps=1e-6):
+    """Central differences (f(w + eps e_i) - f(w - eps e_i)) / (2 eps) for every entry i;
+    f scalar function of w, w any shape -> array shaped like w. w itself is not changed.
+    """
     w = np.array(w, dtype=float)  # a private copy: the caller's w is never touched
     grad = np.zeros_like(w)
     for i in np.ndindex(w.shape):

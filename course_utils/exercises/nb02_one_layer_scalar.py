@@ -15,12 +15,14 @@ from ..functions import sigmoid  # the stable sigmoid of notebook 01
 # --- the model and the reference answers ----------------------------------------------
 
 def loss(x, y, w):
+    """L = 1/2 (sigmoid(w * x) - y)^2; x, y, w numbers -> float."""
     z = w * x                    # scalar
     yhat = sigmoid(z)            # scalar in (0, 1)
     return float(0.5 * (yhat - y) ** 2)
 
 
 def grad_w(x, y, w):
+    """dL/dw for yhat = sigmoid(w * x), L = 1/2 (yhat - y)^2; x, y, w numbers -> float."""
     z = w * x                    # scalar
     yhat = sigmoid(z)            # scalar
     dL_dyhat = yhat - y          # dL/dyhat

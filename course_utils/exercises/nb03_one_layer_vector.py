@@ -15,6 +15,7 @@ from ..functions import sigmoid  # the stable sigmoid of notebook 01
 # --- reference answers ------------------------------------------------------------------
 
 def grad_w(x, y, w):
+    """dL/dw for yhat = sigmoid(x @ w), L = 1/2 (yhat - y)^2; x (d,), y float, w (d,) -> (d,)."""
     z = x @ w                              # () : one number
     yhat = sigmoid(z)                      # ()
     delta = (yhat - y) * yhat * (1 - yhat)  # () : dL/dz
@@ -22,6 +23,7 @@ def grad_w(x, y, w):
 
 
 def gd_step(x, y, w, lr):
+    """One gradient-descent step, w - lr * dL/dw; x (d,), y float, w (d,), lr float -> new (d,)."""
     return w - lr * grad_w(x, y, w)        # (d,) : a new array, w itself untouched
 
 

@@ -16,17 +16,22 @@ from ..functions import sigmoid  # the stable sigmoid of notebook 01
 # --- reference answers ------------------------------------------------------------------
 
 def loss(X, y, w):
+    """L = 1/2 sum_i (sigmoid(X @ w)_i - y_i)^2; X (N, d), y (N,), w (d,) -> float."""
     yhat = sigmoid(X @ w)                    # (N,)
     return float(0.5 * np.sum((yhat - y) ** 2))
 
 
 def grad_w(X, y, w):
+    """dL/dw of the summed loss, vectorised: X.T @ delta; X (N, d), y (N,), w (d,) -> (d,)."""
     yhat = sigmoid(X @ w)                    # (N,)
     delta = (yhat - y) * yhat * (1 - yhat)   # (N,) dL/dz_i, one per example
     return X.T @ delta                       # (d, N) @ (N,) -> (d,) = sum_i delta_i x_i
 
 
 def grad_w_loop(X, y, w):
+    """dL/dw of the summed loss, adding one example's delta_i * x_i at a time;
+    X (N, d), y (N,), w (d,) -> (d,).
+    """
     g = np.zeros(X.shape[1])                 # (d,)
     for i in range(X.shape[0]):              # one example at a time, as in notebook 03
         yhat_i = sigmoid(X[i] @ w)           # ()

@@ -66,6 +66,9 @@ def _parts(x, y, w1, w2):
 
 
 def grads(x, y, w1, w2):
+    """dL/dw1, dL/dw2 for h = sigmoid(x @ w1), yhat = sigmoid(w2 * h), L = 1/2 (yhat - y)^2;
+    x (d,), y number, w1 (d,), w2 number -> (dw1 (d,), dw2 float).
+    """
     z1 = x @ w1                         # number
     h = _sigmoid(z1)                    # number: the hidden activation
     z2 = w2 * h                         # number

@@ -36,6 +36,9 @@ def _parts(x, y, W1, w2):
 
 
 def grads(x, y, W1, w2):
+    """dL/dW1, dL/dw2 for h = sigmoid(x @ W1), yhat = sigmoid(h @ w2), L = 1/2 (yhat - y)^2;
+    x (d,), y number, W1 (d, 2), w2 (2,) -> (dW1 (d, 2), dw2 (2,)).
+    """
     z1 = x @ W1                      # (2,)  pre-activations of the hidden units
     h = _sigmoid(z1)                 # (2,)  hidden activations
     z2 = h @ w2                      # number

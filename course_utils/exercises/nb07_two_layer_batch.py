@@ -37,6 +37,9 @@ def _parts(X, y, W1, w2):
 
 
 def grads(X, y, W1, w2):
+    """dL/dW1, dL/dw2 of the loss summed over the batch, Hid = sigmoid(X @ W1), yhat = sigmoid(Hid @ w2);
+    X (N, d), y (N,), W1 (d, H), w2 (H,) -> (dW1 (d, H), dw2 (H,)).
+    """
     Hid = _sigmoid(X @ W1)                    # (N, H) hidden activations, one row per example
     yhat = _sigmoid(Hid @ w2)                 # (N,)
     delta2 = (yhat - y) * yhat * (1 - yhat)   # (N,): dL/dz2, one per example
@@ -54,6 +57,9 @@ def _dw2_per_example(X, y, W1, w2):
 
 
 def deltas(X, y, W1, w2):
+    """The deltas of both layers, Delta1 = dL/dZ1 and delta2 = dL/dz2, one row or entry per example;
+    X (N, d), y (N,), W1 (d, H), w2 (H,) -> (Delta1 (N, H), delta2 (N,)).
+    """
     Hid = _sigmoid(X @ W1)                    # (N, H)
     yhat = _sigmoid(Hid @ w2)                 # (N,)
     delta2 = (yhat - y) * yhat * (1 - yhat)   # (N,): dL/dz2

@@ -35,12 +35,19 @@ def _draw_network(rng):
 # ---------------------------------------------------------------- references
 
 def output_delta(f, y):
+    """dL/dz at a sigmoid output f = sigmoid(z) with the summed binary cross-entropy: f - y;
+    f (N,), y (N,) -> (N,).
+    """
     # dL/dz at a sigmoid output with binary cross-entropy: the sigma'(z) = f (1 - f)
     # of the sigmoid cancels the f (1 - f) in the denominator of dL/df.
     return f - y
 
 
 def backprop(X, y, params):
+    """Gradients of the summed binary cross-entropy of a sigmoid network (last layer one unit);
+    X (N, d), y (N,), params [(W_l (n_{l-1}, n_l), b_l (n_l,)), ...]
+    -> [(dW_l (n_{l-1}, n_l), db_l (n_l,)), ...], shaped like params.
+    """
     H = forward(X, params)                      # [H_0 = X, H_1, ..., H_L]
     delta = (H[-1][:, 0] - y)[:, None]          # Delta_L (N, 1) = f - y
     grads = [None] * len(params)

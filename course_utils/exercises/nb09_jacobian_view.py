@@ -32,6 +32,9 @@ def _draw_net(rng):
 # ---------------------------------------------------------------- references
 
 def layer_jacobian(a_prev, W, b):
+    """Jacobian d a / d a_prev of a = sigmoid(a_prev @ W + b), i.e. diag(sigma'(z)) @ W.T;
+    a_prev (n_{l-1},), W (n_{l-1}, n_l), b (n_l,) -> (n_l, n_{l-1}).
+    """
     # d sigma(z) / d a_prev = diag(sigma'(z)) @ (dz / d a_prev) = diag(sigma'(z)) @ W.T;
     # scaling row i by sigma'(z_i) is the same as the diagonal matrix product.
     z = a_prev @ W + b
@@ -39,6 +42,9 @@ def layer_jacobian(a_prev, W, b):
 
 
 def input_grad(x, y, params):
+    """dC/dx for C = 1/2 ||a_L - y||^2 of a sigmoid network;
+    x (d,), y (n_L,), params [(W_l (n_{l-1}, n_l), b_l (n_l,)), ...] -> (d,).
+    """
     a = [x]
     for W, b in params:
         a.append(sigmoid(a[-1] @ W + b))

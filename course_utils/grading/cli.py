@@ -41,6 +41,7 @@ example:
 
 
 def build_parser():
+    """The argparse.ArgumentParser for ``course-utils grade`` (options listed by --help)."""
     p = argparse.ArgumentParser(prog="course-utils grade", description=DESCRIPTION, epilog=EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("submissions", nargs="+", metavar="SUBMISSION", help="notebook files or folders of them")
@@ -86,6 +87,9 @@ def select_exercises(spec, submissions):
 
 
 def main(argv=None):
+    """Grade the submissions named in ``argv`` (default sys.argv[1:]); writes the gradebook,
+    state and feedback files. Returns the exit code: 0 done, 2 no submissions, 130 interrupted.
+    """
     args = build_parser().parse_args(argv)
     submissions, warnings = discovery.discover(args.submissions)
     for w in warnings:

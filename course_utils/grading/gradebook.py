@@ -49,6 +49,7 @@ def content_hash(submission, exercise_fingerprint):
 
 
 def state_path(out):
+    """The resume-state file of gradebook ``out``: ``out + ".state.json"``."""
     return out + ".state.json"
 
 
@@ -64,20 +65,24 @@ def load_state(out):
 
 
 def save_state(out, students):
+    """Write {student: entry} atomically to ``state_path(out)``; returns None."""
     write_atomic(state_path(out), json.dumps({"version": 1, "students": students}, indent=1, sort_keys=True) + "\n")
 
 
 def to_state(graded, digest):
+    """The JSON-ready state entry of one Graded: {"hash", "rows", "notes", "seconds"}."""
     return {"hash": digest, "rows": [asdict(r) for r in graded.rows], "notes": graded.notes,
             "seconds": round(graded.seconds, 3)}
 
 
 def from_state(student, entry):
+    """The Graded rebuilt from a state entry (inverse of ``to_state``); KeyError/TypeError if malformed."""
     rows = [Row(**{k: r[k] for k in Row.__dataclass_fields__ if k in r}) for r in entry["rows"]]
     return Graded(student, rows=rows, notes=list(entry.get("notes", [])), seconds=entry.get("seconds", 0.0))
 
 
 def csv_text(graded_list):
+    """The gradebook CSV as a string: a COLUMNS header, then one line per (student, exercise) row."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(COLUMNS)
@@ -95,6 +100,7 @@ def _md(text):
 
 
 def feedback_text(graded):
+    """One student's Markdown feedback (score, table of results, each message, notes) as a string."""
     total = sum(r.points for r in graded.rows)
     best = sum(r.max_points for r in graded.rows)
     lines = [f"# Feedback for {graded.student}", "", f"**Score: {total:g} / {best:g}**", "",

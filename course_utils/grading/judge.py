@@ -97,6 +97,7 @@ class Session:
         self.infrastructure = False
 
     def left(self):
+        """Seconds left before the submission's deadline (float, negative once past)."""
         return self.deadline - time.monotonic()
 
     def ensure(self):
@@ -189,11 +190,13 @@ class Session:
         return calling.Outcome("returned", raw), reply.get("args_after")
 
     def lose_worker(self):
+        """Kill the current worker, if any, so ``ensure()`` starts a fresh one; returns None."""
         if self.worker is not None:
             self.worker.kill()
             self.worker = None
 
     def close(self):
+        """End this session's worker, if any; returns None."""
         self.lose_worker()
 
 

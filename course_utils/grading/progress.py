@@ -5,6 +5,7 @@ import time
 
 
 class Progress:
+    """Grading progress on ``stream`` (default stderr): a bar on a terminal, else a line per tenth."""
     def __init__(self, total, enabled=True, stream=None):
         self.total = total
         self.done = 0
@@ -15,6 +16,7 @@ class Progress:
         self.last_decile = -1
 
     def advance(self, student, points, max_points):
+        """Count one more graded submission and show it with its points; returns None."""
         self.done += 1
         if not self.enabled:
             return
@@ -35,6 +37,7 @@ class Progress:
                 self.stream.flush()
 
     def close(self):
+        """End the bar's line on a terminal; returns None."""
         if self.tty and self.done:
             self.stream.write("\n")
             self.stream.flush()

@@ -116,6 +116,7 @@ class Isolation:
         self.uid_drop = self.root
 
     def describe(self, facts=None):
+        """One line (str) listing the isolation reached, given the workers' ``facts`` dict."""
         facts = facts or {}
         parts = ["own process group per submission", "resource limits (memory, CPU, file size)",
                  "scrubbed environment", "scratch cwd and HOME"]
@@ -269,6 +270,9 @@ class Runtime:
         return [[p, sorted({n for n in needed if _inside(n, p)})] for p in tops]
 
     def start(self, memory_mb=None):
+        """A new Worker with its own scratch folder and limits (``memory_mb`` overrides the memory
+        limit); raises WorkerDied after ``kill_all``.
+        """
         with self.lock:
             if self.closing:
                 raise WorkerDied("grading was interrupted")
@@ -296,6 +300,7 @@ class Runtime:
             w.kill()
 
     def close(self):
+        """Stop every worker and the zygote, then delete the run folder; returns None."""
         self.kill_all()
         try:
             self.sock.close()
@@ -353,6 +358,7 @@ class Worker:
         return self.facts
 
     def send(self, message):
+        """Send one message to the worker; returns None, raises WorkerDied if it has gone."""
         try:
             wire.send(self.to_w, message)
         except (BrokenPipeError, OSError) as exc:
@@ -373,6 +379,7 @@ class Worker:
         return message
 
     def request(self, message, timeout):
+        """Send ``message`` and return the worker's reply (a dict); TimeoutError or WorkerDied as ``receive``."""
         self.send(message)
         return self.receive(timeout)
 
@@ -397,6 +404,7 @@ class Worker:
         return reason + (f"; last error output: {tail}" if tail else "")
 
     def stderr_tail(self, limit=200):
+        """The last non-empty line of the worker's stderr, cut to ``limit`` characters ("" if none)."""
         try:
             with open(self.err_path, "rb") as fh:
                 fh.seek(0, 2)

@@ -160,6 +160,9 @@ def private_mounts(cfg, facts):
 
 
 def prepare_scratch(cfg):
+    """Enter the scratch folder cfg["scratch"], seed its matplotlib cache, and hand it to
+    cfg["uid"] when running as root; returns None.
+    """
     scratch = cfg["scratch"]
     os.chdir(scratch)
     mpl = os.path.join(scratch, ".matplotlib")
@@ -183,6 +186,9 @@ def prepare_scratch(cfg):
 
 
 def set_limits(cfg, facts):
+    """Apply the memory, CPU, file-size, core (and process-count) limits of ``cfg``;
+    sets facts["nproc_limit"], returns None.
+    """
     mb = 2 ** 20
     limits = [
         (resource.RLIMIT_AS, cfg["memory_mb"] * mb),
@@ -203,6 +209,9 @@ def set_limits(cfg, facts):
 
 
 def drop_privileges(cfg, facts):
+    """Switch to the unprivileged cfg["uid"] when root, and set no_new_privs;
+    records facts["uid"] and facts["no_new_privs"], returns None.
+    """
     uid = cfg.get("uid")
     facts["uid"] = os.getuid()
     if uid and os.getuid() == 0:
@@ -223,6 +232,7 @@ class StudentTimeout(BaseException):
 
 
 class Alarm:
+    """Context manager raising StudentTimeout in the running code after ``seconds`` (re-armed until left)."""
     def __init__(self, seconds):
         self.seconds = seconds
 
@@ -250,6 +260,7 @@ class CappedText(io.TextIOBase):
         self.size = 0
 
     def write(self, text):
+        """Keep ``text`` up to the limit, count all of it; returns len(text)."""
         text = str(text)
         if self.size < self.limit:
             self.kept.append(text[: self.limit - self.size])
@@ -257,6 +268,7 @@ class CappedText(io.TextIOBase):
         return len(text)
 
     def writable(self):
+        """Always True: this stream accepts writes."""
         return True
 
 
@@ -282,6 +294,9 @@ def describe_exception(exc):
 
 
 def run_cells(msg, ns, wire, out_fd):
+    """Run msg["cells"] ([index, source] pairs) in ``ns``, each under a time limit;
+    returns {"op": "ran", "notes": [str, ...], "defined": names of msg["names"] now callable}.
+    """
     notes = []
     limit = float(msg.get("cell_timeout", 30))
     skip = set(msg.get("skip", []))
@@ -331,6 +346,7 @@ class SmoothFunction:
 
 
 def rebuild_function(spec):
+    """The test function described by plain-data ``spec`` (a SmoothFunction); ValueError if unknown."""
     np = sys.modules["numpy"]
     if isinstance(spec, dict) and spec.get("kind") == "smooth":
         return SmoothFunction(np.asarray(spec["A"], dtype=np.float64), np.asarray(spec["B"], dtype=np.float64))
@@ -342,6 +358,9 @@ def _function_placeholder(value):
 
 
 def call_function(msg, ns, wire):
+    """Call ns[msg["name"]] on the decoded msg["args"] under a time limit; returns the reply dict
+    {"op": "result", "kind", "value", "error", "args_after", "seconds"}.
+    """
     np = sys.modules["numpy"]
     fn = ns.get(msg["name"])
     args = wire.decode(msg["args"], fn_hook=rebuild_function)
