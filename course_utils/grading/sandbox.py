@@ -173,6 +173,10 @@ class Runtime:
         self.needed = [self.dir, sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable)),
                        *self.site_dirs]
         self.hide = self._hide_list(hide)
+        # Dropping to another uid needs Python readable by that uid: either the mount
+        # namespace binds it into view, or it is world-readable already.
+        self.isolation.uid_drop = self.isolation.root and (
+            self.isolation.mount_ns or all(_world_traversable(p) for p in self.needed))
         self.count = 0
         self.active = set()
         self.lock = threading.Lock()
@@ -246,11 +250,6 @@ class Runtime:
         if not reply or not reply.get("pid"):
             raise WorkerDied("the sandbox could not start a process")
         return reply["pid"]
-        # Dropping to another uid needs Python readable by that uid: either the mount
-        # namespace binds it into view, or it is world-readable already.
-        self.isolation.uid_drop = self.isolation.root and (
-            self.isolation.mount_ns or all(_world_traversable(p) for p in self.needed))
-        self.count = 0
 
     def _hide_list(self, extra):
         """Grader folders to cover with an empty tmpfs in each worker, each with the
