@@ -19,9 +19,6 @@ from . import calling, compare, registry
 from . import diagnosis as D
 from .result import CheckResult
 
-DEFAULT_DRAWS = None  # None: each exercise's own ``draws``
-
-
 @dataclass
 class Verdict:
     """The judgement of one draw.
@@ -197,7 +194,7 @@ def changed_argument(exercise, before, after):
     return None
 
 
-def run_check(exercise_id, fn, *, seed=None, draws=DEFAULT_DRAWS, time_limit=None):
+def run_check(exercise_id, fn, *, seed=None, draws=None, time_limit=None):
     """Check the learner's ``fn`` for exercise ``exercise_id``; return a ``CheckResult``.
 
     Draws ``draws`` fresh random inputs (the exercise's default number when None) from a

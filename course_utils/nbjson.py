@@ -6,8 +6,6 @@ and the grader only need the documented v4 layout, so they use these helpers.
 
 import json
 
-from . import atomic
-
 
 def read(path):
     """Return the notebook at ``path`` as a dict; raise ValueError if it is not a v4 notebook."""
@@ -34,8 +32,3 @@ def split_source(text):
 def dumps(nb):
     """Serialise like nbformat does: 1-space indent, sorted keys, trailing newline."""
     return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def write_atomic(path, text):
-    """Write ``text`` to ``path`` via a temporary file and a rename (``atomic.write_text``)."""
-    atomic.write_text(path, text)

@@ -15,7 +15,7 @@ import glob
 import os
 import re
 
-from . import nbjson
+from . import atomic, nbjson
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
@@ -116,7 +116,7 @@ def release(solutions_dir="solutions", notebooks_dir="notebooks", check=False, o
         if check:
             problems.append(f"{dst} is {'missing' if current is None else 'stale'}")
         else:
-            nbjson.write_atomic(dst, text)
+            atomic.write_text(dst, text)
     if not only:
         expected = {os.path.basename(dst) for _, dst in pairs}
         for extra in sorted(glob.glob(os.path.join(notebooks_dir, "*.ipynb"))):

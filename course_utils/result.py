@@ -1,6 +1,6 @@
 """CheckResult: the verdict of one check, shown as text or as an HTML box."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 import html
 
 
@@ -18,7 +18,6 @@ class CheckResult:
     message: str = ""
     exercise_id: str = ""
     points: float = 0.0
-    details: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def score(self):

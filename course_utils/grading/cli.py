@@ -8,7 +8,7 @@ import sys
 import threading
 import time
 
-from .. import registry
+from .. import atomic, registry
 from . import discovery, gradebook, judge, notebooks
 from .progress import Progress
 from .sandbox import Runtime
@@ -146,7 +146,7 @@ def main(argv=None):
                 state[sub.student] = gradebook.to_state(graded, digest)
                 gradebook.save_state(out, state)
             if feedback:
-                gradebook.write_atomic(os.path.join(feedback, f"{sub.student}.md"), gradebook.feedback_text(graded))
+                atomic.write_text(os.path.join(feedback, f"{sub.student}.md"), gradebook.feedback_text(graded))
             if graded.facts and not facts:
                 facts.update(graded.facts)
             progress.advance(sub.student, sum(r.points for r in graded.rows), sum(r.max_points for r in graded.rows))
@@ -180,12 +180,12 @@ def main(argv=None):
             signal.signal(signal.SIGINT, previous_int)
 
     ordered = [results[s.student] for s in submissions if s.student in results]
-    gradebook.write_atomic(out, gradebook.csv_text(ordered))
+    atomic.write_text(out, gradebook.csv_text(ordered))
     if feedback:
         for graded in ordered:
             path = os.path.join(feedback, f"{graded.student}.md")
             if not os.path.exists(path):
-                gradebook.write_atomic(path, gradebook.feedback_text(graded))
+                atomic.write_text(path, gradebook.feedback_text(graded))
     elapsed = time.monotonic() - started
     print(gradebook.summary_text(ordered, exercises))
     print(f"graded {len(ordered) - reused} submissions, reused {reused} unchanged, in {elapsed:.1f} s "

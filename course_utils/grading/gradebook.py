@@ -22,11 +22,6 @@ GRADER_VERSION = "1"
 COLUMNS = ("student", "exercise", "passed", "diagnosis", "points", "max_points", "seconds")
 
 
-def write_atomic(path, text):
-    """Write ``text`` to ``path`` atomically (see ``course_utils.atomic``)."""
-    atomic.write_text(path, text)
-
-
 def fingerprint(exercises):
     """What a grade depends on besides the notebook: the exercises and grader version."""
     parts = [GRADER_VERSION] + [f"{e.id}|{e.points}|{e.signature}|{e.draws}|{e.rtol}|{e.fp_strict}" for e in exercises]
@@ -66,7 +61,7 @@ def load_state(out):
 
 def save_state(out, students):
     """Write {student: entry} atomically to ``state_path(out)``; returns None."""
-    write_atomic(state_path(out), json.dumps({"version": 1, "students": students}, indent=1, sort_keys=True) + "\n")
+    atomic.write_text(state_path(out), json.dumps({"version": 1, "students": students}, indent=1, sort_keys=True) + "\n")
 
 
 def to_state(graded, digest):
