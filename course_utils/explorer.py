@@ -15,6 +15,14 @@ import base64
 import io
 
 
+def _initial_value(spec):
+    """The starting value of a control: a widget's value, or a tuple's 4th entry / midpoint."""
+    if not isinstance(spec, tuple):
+        return getattr(spec, "value", None)
+    lo, hi, _step, *rest = spec
+    return rest[0] if rest else (lo + hi) / 2
+
+
 def _as_widget(name, spec):
     import ipywidgets as w
 
@@ -22,8 +30,8 @@ def _as_widget(name, spec):
         if not getattr(spec, "description", ""):
             spec.description = name
         return spec
-    lo, hi, step, *rest = spec
-    value = rest[0] if rest else (lo + hi) / 2
+    lo, hi, step, *_ = spec
+    value = _initial_value(spec)
     if all(isinstance(v, int) for v in (lo, hi, step, value)):
         return w.IntSlider(value=value, min=lo, max=hi, step=step, description=name, continuous_update=False)
     return w.FloatSlider(value=value, min=lo, max=hi, step=step, description=name, continuous_update=False)
@@ -51,6 +59,7 @@ class Explorer:
         self.output = w.Output()
         self.box = w.VBox([w.HBox(list(self.controls.values())), self.output])
         self.box.add_class("course-explorer")
+        self._drawn = None  # (values, figure) of the last redraw, reused for the static PNG
         for control in self.controls.values():
             control.observe(lambda change: self.redraw(), names="value")
         self.redraw()
@@ -68,18 +77,24 @@ class Explorer:
         if get_ipython() is None:  # no kernel: nothing to draw into
             return
         self.output.clear_output(wait=True)
+        values = self.values()
         with self.output:
-            fig = self.draw(**self.values())
+            fig = self.draw(**values)
             display(fig)
-            plt.close(fig)
+            plt.close(fig)  # closed figures can still be saved as PNG
+        self._drawn = (values, fig)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         import matplotlib.pyplot as plt
 
         bundle = self.box._repr_mimebundle_(include=include, exclude=exclude) or {}
-        fig = self.draw(**self.values())
+        values = self.values()
+        if self._drawn is not None and self._drawn[0] == values:
+            fig = self._drawn[1]  # the figure the widget already shows: do not draw it again
+        else:
+            fig = self.draw(**values)
+            plt.close(fig)
         bundle["image/png"] = figure_png(fig)
-        plt.close(fig)
         bundle["text/plain"] = "Interactive figure (" + ", ".join(self.controls) + "): open in JupyterLab to move the sliders."
         return bundle
 
@@ -92,9 +107,5 @@ def explore(draw, **controls):
     try:
         import ipywidgets  # noqa: F401
     except ImportError:
-        values = {}
-        for name, spec in controls.items():
-            values[name] = getattr(spec, "value", None) if not isinstance(spec, tuple) else (
-                spec[3] if len(spec) > 3 else (spec[0] + spec[1]) / 2)
-        return draw(**values)
+        return draw(**{name: _initial_value(spec) for name, spec in controls.items()})
     return Explorer(draw, **controls)
