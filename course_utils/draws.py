@@ -67,10 +67,11 @@ def well_separated(args, fns, min_gap=0.05):
     return True
 
 
-def draw_until(rng, make, fns, tries=200):
-    """Call ``make(rng)`` until its arguments separate ``fns`` clearly (``well_separated``)."""
+def draw_until(rng, make, fns, tries=200, min_gap=0.05):
+    """Call ``make(rng)`` until its arguments separate ``fns`` by at least ``min_gap``
+    (``well_separated``); return those arguments."""
     for _ in range(tries):
         args = make(rng)
-        if well_separated(args, fns):
+        if well_separated(args, fns, min_gap):
             return args
     raise RuntimeError("could not draw well-separated inputs")  # pragma: no cover

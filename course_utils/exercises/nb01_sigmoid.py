@@ -2,9 +2,8 @@
 
 import numpy as np
 
-from .. import compare
 from .. import diagnosis as D
-from ..draws import distinct_sizes, features
+from ..draws import distinct_sizes, draw_until, features
 from ..exercise import Exercise, Mistake
 from ..functions import sigmoid as _sigmoid
 from ..testfunctions import SmoothFunction
@@ -67,18 +66,21 @@ def _forward_difference(f, w, eps=1e-6):
     return grad
 
 
-def _draw_f_w(rng):
-    """A smooth scalar function f of an array w (1-D or 2-D), w itself, and eps."""
+def _make_f_w(rng):
     shape = tuple(distinct_sizes(rng, int(rng.integers(1, 3)), 2, 5))
-    # eps = 1e-2 (not the default 1e-6): the check passes its own eps, and at this size a
-    # forward difference (error ~ eps) is far from the central one (error ~ eps^2) while
-    # rounding (~1e-16 / eps) stays negligible, so the two can never be confused.
-    for _ in range(100):
-        f = SmoothFunction(features(rng, shape), features(rng, (shape[-1], 3)))
-        w = features(rng, shape)
-        if compare.rel_error(_forward_difference(f, w, 1e-2), numerical_grad(f, w, 1e-2)) > 1e-4:
-            break
-    return f, w, 1e-2
+    f = SmoothFunction(features(rng, shape), features(rng, (shape[-1], 3)))
+    return f, features(rng, shape), 1e-2
+
+
+def _draw_f_w(rng):
+    """A smooth scalar function f of an array w (1-D or 2-D), w itself, and eps.
+
+    eps = 1e-2 (not the default 1e-6): the check passes its own eps, and at this size a
+    forward difference (error ~ eps) is far from the central one (error ~ eps^2) while
+    rounding (~1e-16 / eps) stays negligible; draws are redrawn until the two differ
+    by more than 1e-4, so they can never be confused.
+    """
+    return draw_until(rng, _make_f_w, (numerical_grad, _forward_difference), min_gap=1e-4)
 
 
 EXERCISES = [
