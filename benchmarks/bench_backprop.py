@@ -24,7 +24,7 @@ import timeit
 
 import numpy as np
 
-from course_utils import registry
+from course_utils.checking import registry
 
 reference = registry.get("10.backprop_multi").reference
 

@@ -28,7 +28,7 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 
-from course_utils import registry
+from course_utils.checking import registry
 from course_utils.functions import forward
 
 backprop = registry.get("10.backprop_multi").reference

@@ -9,14 +9,35 @@ The stable programmatic API (DESIGN.md)::
 
 In a notebook: ``check(id, fn)``, ``hint(id, level)``, ``solution(id)``, ``progress()``,
 and ``gradcheck(f, inputs, analytic)``.
+
+Module map (the folders are the layers; each imports only from the layers above it):
+
+- ``portable/``   standard library + NumPy only, also copied into the grading sandbox:
+  ``functions`` (sigmoid, forward pass, losses), ``gradcheck``, ``testfunctions``, ``wire``.
+- ``checking/``   the check engine: ``exercise`` (the records an exercise is made of),
+  ``draws`` (random inputs), ``compare`` (reading a returned value), ``calling`` (calling
+  learner code safely), ``engine`` (the verdict), ``diagnosis`` (codes), ``registry``,
+  ``result``.
+- ``exercises/``  data: one module per notebook, each a list of ``Exercise`` records.
+- ``learner/``    what a notebook calls: ``commands`` (check, hint, solution, progress),
+  ``progress`` (the progress file), ``explorer``, ``netgraph``, ``autodiff``.
+- ``files/``      ``atomic`` writes and notebooks read as plain JSON (``nbjson``).
+- ``authoring/``  for course authors: ``release`` (solutions -> student notebooks), ``execute``.
+- ``grading/``    for instructors: ``course-utils grade`` (see its package docstring).
+- top level: ``cli`` (the ``course-utils`` command) and the public module paths notebooks
+  import (``course_utils.functions``, ``.gradcheck``, ``.explorer``, ``.netgraph``, ``.autodiff``).
 """
 
-from .diagnosis import CODES as DIAGNOSIS_CODES
-from .engine import run_check
-from .gradcheck import gradcheck, numerical_gradient, rel_error
-from .notebook import CheckFailed, check, hint, progress, solution
-from .registry import exercise_ids
-from .result import CheckResult
+# The submodule ``course_utils.gradcheck`` is imported first so that the name
+# ``course_utils.gradcheck`` ends up bound to the function (as notebooks expect), not
+# rebound to the module when a notebook later imports ``course_utils.gradcheck``.
+from . import gradcheck as _gradcheck_module  # noqa: F401
+from .checking.diagnosis import CODES as DIAGNOSIS_CODES
+from .checking.engine import run_check
+from .checking.registry import exercise_ids
+from .checking.result import CheckResult
+from .learner.commands import CheckFailed, check, hint, progress, solution
+from .portable.gradcheck import gradcheck, numerical_gradient, rel_error
 
 __all__ = [
     "exercise_ids", "run_check", "CheckResult", "DIAGNOSIS_CODES",

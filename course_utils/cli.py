@@ -25,7 +25,7 @@ def find_root(start=None):
 
 
 def _release(args):
-    from .release import ReleaseError, release
+    from .authoring.release import ReleaseError, release
 
     root = find_root()
     solutions = args.solutions or os.path.join(root, "solutions")
@@ -46,7 +46,7 @@ def _release(args):
 
 
 def _progress(args):
-    from . import progress_store as progress
+    from .learner import progress
 
     if args.reset:
         progress.reset()
@@ -55,7 +55,7 @@ def _progress(args):
 
 
 def _execute(args):
-    from .execute import execute_in_place
+    from .authoring.execute import execute_in_place
 
     root = find_root()
     paths = args.notebooks or sorted(

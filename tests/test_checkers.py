@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import course_utils
-from course_utils import diagnosis as D
-from course_utils import registry
+from course_utils.checking import diagnosis as D
+from course_utils.checking import registry
 
 from alternatives import all_alternatives
 from checker_helpers import (as_lists, first_array_arg, map_first_leaf, map_leaves,

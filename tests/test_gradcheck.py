@@ -3,7 +3,7 @@
 import numpy as np
 
 from course_utils import gradcheck, numerical_gradient, rel_error
-from course_utils.testfunctions import SmoothFunction
+from course_utils.portable.testfunctions import SmoothFunction
 
 
 def test_numerical_gradient_matches_closed_form_and_leaves_input_alone():

@@ -8,11 +8,14 @@ import textwrap
 import numpy as np
 import pytest
 
-from course_utils import nbjson, registry, run_check
-from course_utils.grading import discovery, judge, notebooks, wire
+from course_utils import run_check
+from course_utils.files import nbjson
+from course_utils.checking import registry
+from course_utils.grading import discovery, judge, prepare
+from course_utils.portable import wire
 from course_utils.grading.cli import build_parser
 from course_utils.grading.sandbox import Runtime
-from course_utils.testfunctions import SmoothFunction
+from course_utils.portable.testfunctions import SmoothFunction
 
 
 # ---------------------------------------------------------------- wire
@@ -141,7 +144,7 @@ def test_ipython_syntax_is_skipped_with_a_note(tmp_path):
         "%%timeit\n1 + 1\n",
         "def f(x):\n    return x  # 100% sure\n",
     ])
-    prep = notebooks.prepare(path)
+    prep = prepare.prepare(path)
     assert prep.error is None
     code = dict(prep.cells)
     assert 2 not in code  # the cell magic's cell is dropped whole
@@ -154,13 +157,13 @@ def test_ipython_syntax_is_skipped_with_a_note(tmp_path):
 def test_unreadable_notebooks_are_reported_not_raised(tmp_path):
     bad = tmp_path / "bad.ipynb"
     bad.write_text("{ nope")
-    assert "not a valid Jupyter notebook" in notebooks.prepare(str(bad)).error
+    assert "not a valid Jupyter notebook" in prepare.prepare(str(bad)).error
     v3 = tmp_path / "old.ipynb"
     v3.write_text(json.dumps({"nbformat": 3, "cells": []}))
-    assert notebooks.prepare(str(v3)).error
+    assert prepare.prepare(str(v3)).error
     binary = tmp_path / "bin.ipynb"
     binary.write_bytes(b"\xff\xfe\x00garbage")
-    assert notebooks.prepare(str(binary)).error
+    assert prepare.prepare(str(binary)).error
 
 
 def test_notebook_numbers_from_name_checks_or_functions(tmp_path):
@@ -169,7 +172,7 @@ def test_notebook_numbers_from_name_checks_or_functions(tmp_path):
     by_check = _notebook(tmp_path, "mine.ipynb", ['check("01.sigmoid", f)'])
     by_def = _notebook(tmp_path, "other.ipynb", ["def numerical_grad(f, w, eps=1e-6):\n    pass\n"])
     for path in (by_name, by_check, by_def):
-        assert notebooks.notebook_numbers(path, notebooks.prepare(path), exercises) == ["01"]
+        assert prepare.notebook_numbers(path, prepare.prepare(path), exercises) == ["01"]
 
 
 # ---------------------------------------------------------------- the same engine as check()

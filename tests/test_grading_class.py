@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from course_utils import nbjson
+from course_utils.files import nbjson
 from course_utils.cli import main as course_utils_main
 from course_utils.grading.sandbox import Isolation
 
@@ -210,8 +210,8 @@ def build_class(folder, paths):
         np.testing.assert_allclose = lambda *a, **k: None
         course_utils.check = lambda *a, **k: True
         course_utils.run_check = lambda *a, **k: True
-        import course_utils.engine
-        course_utils.engine.judge_draw = lambda *a, **k: None
+        import course_utils.checking.engine
+        course_utils.checking.engine.judge_draw = lambda *a, **k: None
         """], replace={"sigmoid": """
         def sigmoid(u):
             return np.zeros_like(u)

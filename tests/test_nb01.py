@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import course_utils
-from course_utils import diagnosis as D
+from course_utils.checking import diagnosis as D
 from course_utils.exercises import nb01_sigmoid as nb01
-from course_utils.testfunctions import SmoothFunction
+from course_utils.portable.testfunctions import SmoothFunction
 
 
 def sigmoid_prime_exact(u):

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import course_utils
-from course_utils import diagnosis as D
-from course_utils import registry
+from course_utils.checking import diagnosis as D
+from course_utils.checking import registry
 from course_utils.functions import sigmoid as sigma
 from course_utils.gradcheck import gradcheck
 

@@ -6,7 +6,7 @@
     registry's points; grade ids are valid and unique within a notebook; each exercise
     is graded once; every exercise registered for a notebook is graded in it.
 (b) Only when nbgrader is installed: ``nbgrader generate_assignment`` on solutions/ gives
-    the same student code as our release tool (course_utils.release.student_notebook),
+    the same student code as our release tool (course_utils.authoring.release.student_notebook),
     code cell by code cell, after normalising whitespace. nbgrader is not in
     requirements.txt; to run this: ``pip install nbgrader`` then
     ``pytest tests/test_nbgrader_compat.py``.
@@ -21,8 +21,9 @@ import sys
 
 import pytest
 
-from course_utils import nbjson, registry
-from course_utils.release import BEGIN_SOLUTION, HIDDEN_TAGS, student_notebook
+from course_utils.files import nbjson
+from course_utils.checking import registry
+from course_utils.authoring.release import BEGIN_SOLUTION, HIDDEN_TAGS, student_notebook
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOLUTIONS = sorted(glob.glob(os.path.join(ROOT, "solutions", "*.ipynb")))

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import course_utils
-from course_utils import diagnosis as D
+from course_utils.checking import diagnosis as D
 from course_utils.exercises import nb01_sigmoid
-from course_utils.notebook import hint_text, solution_text
+from course_utils.learner.commands import hint_text, solution_text
 
 
 def test_check_passes_quietly_and_fails_loudly_only_in_strict_mode(monkeypatch, capsys):

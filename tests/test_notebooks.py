@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from course_utils import release
+from course_utils.authoring import release
 from notebook_runner import SharedKernel
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import course_utils
-from course_utils import diagnosis as D
+from course_utils.checking import diagnosis as D
 
 
 class AlwaysEqual:

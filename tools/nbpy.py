@@ -63,7 +63,7 @@ def nbgrader_metadata(source, points_of):
 
 def _points_of(ex_id):
     try:
-        from course_utils import registry
+        from course_utils.checking import registry
         return registry.get(ex_id).points
     except Exception:
         return 1

@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from .. import diagnosis as D
-from ..draws import distinct_sizes, features, targets
-from ..exercise import Exercise, Mistake
+from ..checking import diagnosis as D
+from ..checking.draws import distinct_sizes, features, targets
+from ..checking.exercise import Exercise, Mistake
 
 
 def squared_error(yhat, y):

@@ -2,11 +2,11 @@
 
 import numpy as np
 
-from .. import diagnosis as D
-from ..draws import distinct_sizes, draw_until, features
-from ..exercise import Exercise, Mistake
-from ..functions import sigmoid as _sigmoid
-from ..testfunctions import SmoothFunction
+from ..checking import diagnosis as D
+from ..checking.draws import distinct_sizes, draw_until, features
+from ..checking.exercise import Exercise, Mistake
+from ..portable.functions import sigmoid as _sigmoid
+from ..portable.testfunctions import SmoothFunction
 
 
 def _draw_u(rng):

@@ -6,10 +6,10 @@ dL/dw = delta * x, shape (d,), with delta = dL/dz = (yhat - y) * yhat * (1 - yha
 
 import numpy as np
 
-from .. import diagnosis as D
-from ..draws import draw_until, nonzero, targets
-from ..exercise import Exercise, Mistake
-from ..functions import sigmoid  # the stable sigmoid of notebook 01
+from ..checking import diagnosis as D
+from ..checking.draws import draw_until, nonzero, targets
+from ..checking.exercise import Exercise, Mistake
+from ..portable.functions import sigmoid  # the stable sigmoid of notebook 01
 
 
 # --- reference answers ------------------------------------------------------------------

@@ -7,10 +7,10 @@ delta = (yhat - y) * yhat * (1 - yhat) of shape (N,).
 
 import numpy as np
 
-from .. import diagnosis as D
-from ..draws import distinct_sizes, draw_until, nonzero, targets
-from ..exercise import Exercise, Mistake
-from ..functions import sigmoid  # the stable sigmoid of notebook 01
+from ..checking import diagnosis as D
+from ..checking.draws import distinct_sizes, draw_until, nonzero, targets
+from ..checking.exercise import Exercise, Mistake
+from ..portable.functions import sigmoid  # the stable sigmoid of notebook 01
 
 
 # --- reference answers ------------------------------------------------------------------

@@ -9,10 +9,10 @@ delta1 = dL/dz1 = delta2 * w2 * sigma'(z1); dL/dw1 = delta1 * x.
 
 import numpy as np
 
-from .. import diagnosis as D
-from ..draws import features, nonzero, targets
-from ..exercise import Exercise, Mistake
-from ..functions import sigmoid as _sigmoid
+from ..checking import diagnosis as D
+from ..checking.draws import features, nonzero, targets
+from ..checking.exercise import Exercise, Mistake
+from ..portable.functions import sigmoid as _sigmoid
 
 
 def away_from_one(rng, shape=()):

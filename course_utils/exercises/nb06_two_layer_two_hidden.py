@@ -9,10 +9,10 @@ delta1 = (delta2 * w2) * sigma'(z1) (2,); dL/dW1 = outer(x, delta1) (d, 2).
 
 import numpy as np
 
-from .. import diagnosis as D
-from ..draws import features, nonzero
-from ..exercise import Exercise, Mistake
-from ..functions import sigmoid as _sigmoid
+from ..checking import diagnosis as D
+from ..checking.draws import features, nonzero
+from ..checking.exercise import Exercise, Mistake
+from ..portable.functions import sigmoid as _sigmoid
 from .nb05_two_layer_one_hidden import away_from_one, target_away_from
 
 

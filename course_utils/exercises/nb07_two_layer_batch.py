@@ -10,10 +10,10 @@ Delta1 = outer(delta2, w2) * sigma'(Z1) (N, H); dL/dW1 = X.T @ Delta1 (d, H).
 
 import numpy as np
 
-from .. import diagnosis as D
-from ..draws import distinct_sizes, features, nonzero
-from ..exercise import Exercise, Mistake
-from ..functions import sigmoid as _sigmoid
+from ..checking import diagnosis as D
+from ..checking.draws import distinct_sizes, features, nonzero
+from ..checking.exercise import Exercise, Mistake
+from ..portable.functions import sigmoid as _sigmoid
 from .nb05_two_layer_one_hidden import away_from_one, target_away_from
 
 

@@ -7,10 +7,10 @@ cross-entropy summed over the batch, L = -sum_i [y_i log f_i + (1 - y_i) log(1 -
 
 import numpy as np
 
-from .. import diagnosis as D
-from ..draws import distinct_sizes, features, labels, layer_params
-from ..exercise import Exercise, Mistake
-from ..functions import forward
+from ..checking import diagnosis as D
+from ..checking.draws import distinct_sizes, features, labels, layer_params
+from ..checking.exercise import Exercise, Mistake
+from ..portable.functions import forward
 
 
 # ---------------------------------------------------------------- draws

@@ -7,10 +7,10 @@ A Jacobian dF/dx of F: R^n -> R^m is (m, n). Seed 002 writes z = W a: its W is o
 
 import numpy as np
 
-from .. import diagnosis as D
-from ..draws import distinct_sizes, features, layer_params, targets
-from ..exercise import Exercise, Mistake
-from ..functions import sigmoid, sigmoid_prime
+from ..checking import diagnosis as D
+from ..checking.draws import distinct_sizes, features, layer_params, targets
+from ..checking.exercise import Exercise, Mistake
+from ..portable.functions import sigmoid, sigmoid_prime
 
 
 # ---------------------------------------------------------------- draws

@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from .. import diagnosis as D
-from ..draws import distinct_sizes, features, layer_params
-from ..exercise import Exercise, Mistake
-from ..functions import forward
+from ..checking import diagnosis as D
+from ..checking.draws import distinct_sizes, features, layer_params
+from ..checking.exercise import Exercise, Mistake
+from ..portable.functions import forward
 
 
 def _targets(rng, n, k):

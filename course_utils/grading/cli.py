@@ -8,9 +8,13 @@ import sys
 import threading
 import time
 
-from .. import atomic, registry
-from . import discovery, gradebook, judge, notebooks
-from .progress import Progress
+from ..files import atomic
+from ..checking import registry
+from . import discovery
+from . import gradebook
+from . import judge
+from . import prepare
+from .progressbar import Progress
 from .sandbox import Runtime
 
 DESCRIPTION = """\
@@ -81,7 +85,7 @@ def select_exercises(spec, submissions):
     numbers = set()
     for sub in submissions:
         for path in sub.notebooks:
-            numbers.update(notebooks.notebook_numbers(path, notebooks.prepare(path), every))
+            numbers.update(prepare.notebook_numbers(path, prepare.prepare(path), every))
     chosen = [e for e in every if e.notebook in numbers]
     return chosen or every
 

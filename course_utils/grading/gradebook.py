@@ -15,7 +15,7 @@ import io
 import json
 import os
 
-from .. import atomic
+from ..files import atomic
 from .judge import Graded, Row
 
 GRADER_VERSION = "1"

@@ -16,10 +16,12 @@ import time
 
 import numpy as np
 
-from .. import calling, engine
-from .. import diagnosis as D
-from ..result import CheckResult
-from . import notebooks, wire
+from ..checking import calling
+from ..checking import engine
+from ..checking import diagnosis as D
+from ..checking.result import CheckResult
+from . import prepare
+from ..portable import wire
 from .sandbox import WorkerDied
 
 MAX_RESTARTS = 6
@@ -255,7 +257,7 @@ def choose_notebooks(submission, prepared, exercises):
         return {ex.id: paths[0] for ex in exercises}
     by_number = {}
     for path in paths:
-        for number in notebooks.notebook_numbers(path, prepared[path], exercises):
+        for number in prepare.notebook_numbers(path, prepared[path], exercises):
             by_number.setdefault(number, path)
     return {ex.id: by_number.get(ex.notebook) for ex in exercises}
 
@@ -265,7 +267,7 @@ def grade_submission(submission, exercises, runtime, options):
     began = time.monotonic()
     deadline = began + options.timeout
     graded = Graded(submission.student)
-    prepared = {path: notebooks.prepare(path) for path in submission.notebooks}
+    prepared = {path: prepare.prepare(path) for path in submission.notebooks}
     for prep in prepared.values():
         graded.notes.extend(prep.notes)
     chosen = choose_notebooks(submission, prepared, exercises)

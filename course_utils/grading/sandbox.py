@@ -32,10 +32,11 @@ import tempfile
 import threading
 import time
 
-from . import wire
+from ..portable import wire
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _PACKAGE = os.path.dirname(_HERE)
+_PORTABLE = os.path.join(_PACKAGE, "portable")
 # Public helper modules a notebook may import; copied only if they import nothing but these.
 PUBLIC_MODULES = ("functions", "testfunctions", "gradcheck")
 _ALLOWED_IMPORTS = {"numpy", "math", "dataclasses", "typing", "functools", "itertools", "__future__"}
@@ -155,10 +156,10 @@ class Runtime:
         stub = os.path.join(self.rt, "stub", "course_utils")
         os.makedirs(stub)
         shutil.copy(os.path.join(_HERE, "worker.py"), self.rt)
-        shutil.copy(os.path.join(_HERE, "wire.py"), self.rt)
+        shutil.copy(os.path.join(_PORTABLE, "wire.py"), self.rt)
         shutil.copy(os.path.join(_HERE, "sandbox_files", "course_utils_stub.py"), os.path.join(stub, "__init__.py"))
         for name in PUBLIC_MODULES:
-            src = os.path.join(_PACKAGE, f"{name}.py")
+            src = os.path.join(_PORTABLE, f"{name}.py")
             if os.path.exists(src) and _numpy_only(src):
                 shutil.copy(src, stub)
         self.site_dirs = _site_dirs()

@@ -14,7 +14,7 @@ _REGISTRY = None
 def _load():
     global _REGISTRY
     if _REGISTRY is None:
-        from . import exercises
+        from .. import exercises
 
         found = {}
         for info in sorted(pkgutil.iter_modules(exercises.__path__), key=lambda m: m.name):

@@ -18,7 +18,8 @@ try:
 except ImportError:  # Windows: atomic writes still, but no cross-process lock
     fcntl = None
 
-from . import atomic, registry
+from ..files import atomic
+from ..checking import registry
 
 ENV_VAR = "COURSE_UTILS_PROGRESS"
 _VERSION = 1

@@ -15,7 +15,8 @@ import glob
 import os
 import re
 
-from . import atomic, nbjson
+from ..files import atomic
+from ..files import nbjson
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"

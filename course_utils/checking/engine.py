@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import calling, compare, registry
+from . import calling
+from . import compare
+from . import registry
 from . import diagnosis as D
 from .result import CheckResult
 

@@ -9,7 +9,7 @@ syntax (``%magic``, ``%%cell magic``, ``!shell``, ``x = !cmd``, ``obj?``) replac
 import os
 import re
 
-from .. import nbjson
+from ..files import nbjson
 
 MAX_NOTEBOOK_BYTES = 20 * 2 ** 20
 _NUMBER_IN_NAME = re.compile(r"^(\d\d)(?:[_\-. ]|$)")

@@ -1,0 +1,81 @@
+"""Finite-difference gradient checking (central differences, float64).
+
+``numerical_gradient(f, x)`` estimates df/dx for a scalar function of an array;
+``rel_error`` is CS231n's relative error; ``gradcheck`` compares an analytic gradient
+with the numerical one and says whether they agree.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["numerical_gradient", "rel_error", "GradcheckResult", "gradcheck"]
+
+
+def numerical_gradient(f, x, eps=1e-6):
+    """Central-difference gradient of scalar ``f`` at ``x``; returns an array shaped like x.
+
+    ``x`` is never modified: the function works on a float64 copy.
+    """
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + eps
+        f_plus = float(f(x))
+        x[i] = old - eps
+        f_minus = float(f(x))
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2.0 * eps)
+    return grad
+
+
+def rel_error(a, n, tiny=1e-8):
+    """CS231n's relative error: max over entries of |a - n| / max(|a| + |n|, tiny); a float."""
+    a = np.asarray(a, dtype=np.float64)
+    n = np.asarray(n, dtype=np.float64)
+    return float(np.max(np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), tiny), initial=0.0))
+
+
+@dataclass
+class GradcheckResult:
+    """Outcome of ``gradcheck``: per-input relative errors and the verdict."""
+
+    errors: list
+    tol: float
+
+    @property
+    def max_error(self):
+        """The largest relative error over all inputs (a float)."""
+        return max(self.errors, default=0.0)
+
+    @property
+    def passed(self):
+        """True when every relative error is at most ``tol``."""
+        return self.max_error <= self.tol
+
+    def __repr__(self):
+        verdict = "OK" if self.passed else "MISMATCH"
+        return f"gradcheck {verdict}: max relative error {self.max_error:.1e} (tolerance {self.tol:.0e})"
+
+
+def gradcheck(f, inputs, analytic, eps=1e-6, tol=1e-6):
+    """Compare analytic gradients with central differences.
+
+    f         scalar function called as f(*inputs) (or f(inputs) for a single array).
+    inputs    an array, or a list/tuple of arrays, at which to check.
+    analytic  the claimed gradient(s): same structure and shapes as ``inputs``.
+    Returns a ``GradcheckResult`` (``.passed``, ``.max_error``, ``.errors``).
+    """
+    single = isinstance(inputs, np.ndarray) or np.isscalar(inputs)
+    arrays = [np.asarray(inputs, dtype=np.float64)] if single else [np.asarray(x, dtype=np.float64) for x in inputs]
+    grads = [analytic] if single else list(analytic)
+    errors = []
+    for k, x in enumerate(arrays):
+        def f_k(value, k=k):
+            args = list(arrays)
+            args[k] = value
+            return f(args[0]) if single else f(*args)
+
+        errors.append(rel_error(grads[k], numerical_gradient(f_k, x, eps)))
+    return GradcheckResult(errors, tol)
