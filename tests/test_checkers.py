@@ -10,14 +10,12 @@ import copy
 
 import numpy as np
 import pytest
+from alternatives import all_alternatives
+from checker_helpers import as_lists, first_array_arg, map_first_leaf, map_leaves, transpose_2d, with_nan, wrong_shape
 
 import course_utils
 from course_utils.checking import diagnosis as D
 from course_utils.checking import registry
-
-from alternatives import all_alternatives
-from checker_helpers import (as_lists, first_array_arg, map_first_leaf, map_leaves,
-                             transpose_2d, with_nan, wrong_shape)
 
 EXERCISES = registry.all_exercises()
 IDS = [ex.id for ex in EXERCISES]

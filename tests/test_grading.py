@@ -9,14 +9,13 @@ import numpy as np
 import pytest
 
 from course_utils import run_check
-from course_utils.files import nbjson
 from course_utils.checking import registry
+from course_utils.files import nbjson
 from course_utils.grading import discovery, judge, prepare
-from course_utils.portable import wire
 from course_utils.grading.cli import build_parser
 from course_utils.grading.sandbox import Runtime
+from course_utils.portable import wire
 from course_utils.portable.testfunctions import SmoothFunction
-
 
 # ---------------------------------------------------------------- wire
 

@@ -15,8 +15,8 @@ import time
 
 import pytest
 
-from course_utils.files import nbjson
 from course_utils.cli import main as course_utils_main
+from course_utils.files import nbjson
 from course_utils.grading.sandbox import Isolation
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

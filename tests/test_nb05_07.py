@@ -6,8 +6,7 @@ never a coincidence)."""
 import numpy as np
 import pytest
 
-from course_utils.checking import compare
-from course_utils.checking import registry
+from course_utils.checking import compare, registry
 from course_utils.functions import sigmoid
 from course_utils.gradcheck import gradcheck
 

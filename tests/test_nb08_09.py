@@ -10,9 +10,9 @@ import pytest
 import course_utils
 from course_utils.checking import diagnosis as D
 from course_utils.checking.draws import distinct_sizes, features, labels, layer_params
+from course_utils.exercises import nb08_deep_networks as nb08
 from course_utils.functions import bce_loss, forward
 from course_utils.gradcheck import gradcheck, numerical_gradient
-from course_utils.exercises import nb08_deep_networks as nb08
 
 
 def _bce_of(X, y, flat_params):

@@ -4,10 +4,9 @@ cases they generalise; every registered mistake differs clearly from the right a
 import numpy as np
 import pytest
 
-from course_utils.checking import compare
-from course_utils.checking import registry
-from course_utils.functions import bce_loss, forward, sigmoid, squared_loss
+from course_utils.checking import compare, registry
 from course_utils.checking.compare import rel_error
+from course_utils.functions import bce_loss, forward, sigmoid
 from course_utils.gradcheck import numerical_gradient
 
 BACKPROP = registry.get("10.backprop_multi")

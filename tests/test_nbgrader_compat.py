@@ -21,9 +21,9 @@ import sys
 
 import pytest
 
-from course_utils.files import nbjson
-from course_utils.checking import registry
 from course_utils.authoring.release import BEGIN_SOLUTION, HIDDEN_TAGS, student_notebook
+from course_utils.checking import registry
+from course_utils.files import nbjson
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOLUTIONS = sorted(glob.glob(os.path.join(ROOT, "solutions", "*.ipynb")))

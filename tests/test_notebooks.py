@@ -15,9 +15,9 @@ import subprocess
 import sys
 
 import pytest
+from notebook_runner import SharedKernel
 
 from course_utils.authoring import release
-from notebook_runner import SharedKernel
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STUDENT = sorted(glob.glob(os.path.join(ROOT, "notebooks", "*.ipynb")))

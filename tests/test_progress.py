@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 import course_utils
-from course_utils.learner import progress as progress_store
 from course_utils.checking import registry
-from course_utils.learner.commands import check
 from course_utils.checking.result import CheckResult
+from course_utils.learner import progress as progress_store
+from course_utils.learner.commands import check
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from course_utils.files import nbjson
 from course_utils.authoring.release import ReleaseError, release, student_notebook, student_source
+from course_utils.files import nbjson
 
 
 def test_solution_region_becomes_placeholder_at_its_indentation():

@@ -13,10 +13,8 @@ The output is deterministic, so ``release --check`` can compare it byte for byte
 import copy
 import glob
 import os
-import re
 
-from ..files import atomic
-from ..files import nbjson
+from ..files import atomic, nbjson
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"

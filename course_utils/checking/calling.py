@@ -6,12 +6,12 @@ Jupyter kernel or the grader's worker); elsewhere the call runs without a limit.
 """
 
 import copy
-from dataclasses import dataclass
 import os
 import signal
 import sysconfig
 import threading
 import traceback
+from dataclasses import dataclass
 
 import numpy as np
 

@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import calling
-from . import compare
-from . import registry
+from . import calling, compare, registry
 from . import diagnosis as D
 from .result import CheckResult
+
 
 @dataclass
 class Verdict:

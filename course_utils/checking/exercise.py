@@ -4,10 +4,10 @@ A checker is data, not code: the shared engine (``engine.py``) runs every exerci
 same way from an ``Exercise`` record.
 """
 
-from dataclasses import dataclass, field
 import inspect
 import re
 import textwrap
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)

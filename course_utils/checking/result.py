@@ -1,7 +1,7 @@
 """CheckResult: the verdict of one check, shown as text or as an HTML box."""
 
-from dataclasses import dataclass
 import html
+from dataclasses import dataclass
 
 
 @dataclass

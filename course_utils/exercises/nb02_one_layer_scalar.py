@@ -4,13 +4,11 @@ Model: z = w * x, yhat = sigma(z), L = 1/2 (yhat - y)^2.
 dL/dw = (yhat - y) * sigma'(z) * x with sigma'(z) = yhat * (1 - yhat).
 """
 
-import numpy as np
 
 from ..checking import diagnosis as D
 from ..checking.draws import draw_until, nonzero, targets
 from ..checking.exercise import Exercise, Mistake
 from ..portable.functions import sigmoid  # the stable sigmoid of notebook 01
-
 
 # --- the model and the reference answers ----------------------------------------------
 

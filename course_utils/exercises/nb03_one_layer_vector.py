@@ -11,7 +11,6 @@ from ..checking.draws import draw_until, nonzero, targets
 from ..checking.exercise import Exercise, Mistake
 from ..portable.functions import sigmoid  # the stable sigmoid of notebook 01
 
-
 # --- reference answers ------------------------------------------------------------------
 
 def grad_w(x, y, w):

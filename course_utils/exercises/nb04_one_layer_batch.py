@@ -12,7 +12,6 @@ from ..checking.draws import distinct_sizes, draw_until, nonzero, targets
 from ..checking.exercise import Exercise, Mistake
 from ..portable.functions import sigmoid  # the stable sigmoid of notebook 01
 
-
 # --- reference answers ------------------------------------------------------------------
 
 def loss(X, y, w):

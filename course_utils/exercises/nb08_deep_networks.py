@@ -12,7 +12,6 @@ from ..checking.draws import distinct_sizes, features, labels, layer_params
 from ..checking.exercise import Exercise, Mistake
 from ..portable.functions import forward
 
-
 # ---------------------------------------------------------------- draws
 
 def _draw_f_y(rng):

@@ -5,13 +5,11 @@ z_l = a_{l-1} @ W_l + b_l; a_l = sigma(z_l); cost C = 1/2 ||a_L - y||^2 with y (
 A Jacobian dF/dx of F: R^n -> R^m is (m, n). Seed 002 writes z = W a: its W is our W.T.
 """
 
-import numpy as np
 
 from ..checking import diagnosis as D
 from ..checking.draws import distinct_sizes, features, layer_params, targets
 from ..checking.exercise import Exercise, Mistake
 from ..portable.functions import sigmoid, sigmoid_prime
-
 
 # ---------------------------------------------------------------- draws
 

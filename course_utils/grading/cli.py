@@ -8,12 +8,9 @@ import sys
 import threading
 import time
 
-from ..files import atomic
 from ..checking import registry
-from . import discovery
-from . import gradebook
-from . import judge
-from . import prepare
+from ..files import atomic
+from . import discovery, gradebook, judge, prepare
 from .progressbar import Progress
 from .sandbox import Runtime
 

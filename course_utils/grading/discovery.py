@@ -15,9 +15,9 @@ Hidden files and folders (``.ipynb_checkpoints``) are ignored. When two submissi
 would get the same id, the later one gets ``~2``, ``~3``... and a warning.
 """
 
-from dataclasses import dataclass, field
 import os
 import re
+from dataclasses import dataclass, field
 
 _SAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
 

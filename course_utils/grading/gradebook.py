@@ -9,11 +9,11 @@ anything.
 """
 
 import csv
-from dataclasses import asdict
 import hashlib
 import io
 import json
 import os
+from dataclasses import asdict
 
 from ..files import atomic
 from .judge import Graded, Row

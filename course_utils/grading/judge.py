@@ -10,18 +10,17 @@ A worker that crashes, hangs or exits is restarted for the next exercise (its no
 re-run, skipping a cell that killed it), so a submission loses only what it broke.
 """
 
-from dataclasses import dataclass, field
 import secrets
 import time
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..checking import calling
-from ..checking import engine
+from ..checking import calling, engine
 from ..checking import diagnosis as D
 from ..checking.result import CheckResult
-from . import prepare
 from ..portable import wire
+from . import prepare
 from .sandbox import WorkerDied
 
 MAX_RESTARTS = 6

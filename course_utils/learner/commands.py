@@ -9,9 +9,9 @@ an internal traceback reach the learner. When the environment variable
 import html
 import os
 
-from . import progress as _progress
 from ..checking import registry
 from ..checking.engine import run_check
+from . import progress as _progress
 
 STRICT_ENV = "COURSE_UTILS_STRICT"
 

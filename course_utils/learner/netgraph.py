@@ -242,11 +242,12 @@ def show(fig, dpi=80):
     Works the same with any matplotlib backend (inline in JupyterLab, Agg in the tests),
     so the picture is stored in the notebook exactly once.
     """
+    import base64
+
     import matplotlib.pyplot as plt
     from IPython.display import Image, display
 
     from .explorer import figure_png
-    import base64
 
     display(Image(data=base64.b64decode(figure_png(fig, dpi=dpi)), format="png"))
     plt.close(fig)

@@ -18,8 +18,8 @@ try:
 except ImportError:  # Windows: atomic writes still, but no cross-process lock
     fcntl = None
 
-from ..files import atomic
 from ..checking import registry
+from ..files import atomic
 
 ENV_VAR = "COURSE_UTILS_PROGRESS"
 _VERSION = 1

@@ -1,6 +1,5 @@
 """Other correct ways to write notebook 00's warm-up."""
 
-import numpy as np
 
 
 def squared_error_loop(yhat, y):
