@@ -77,11 +77,22 @@ def _grade(argv):
     return module.main(argv)
 
 
+INSTRUCTOR_COMMANDS = ("export", "report", "merge")
+
+
+def _instructor(name, argv):
+    from .grading import instructor_cli
+
+    return instructor_cli.main(name, argv)
+
+
 def main(argv=None):
     """Entry point; returns the process exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "grade":
         return _grade(argv[1:])
+    if argv and argv[0] in INSTRUCTOR_COMMANDS:
+        return _instructor(argv[0], argv[1:])
     parser = argparse.ArgumentParser(prog="course-utils", description="Gradients for Neural Nets: course tools.")
     sub = parser.add_subparsers(dest="command", required=True)
     rel = sub.add_parser("release", help="generate notebooks/ from solutions/")
@@ -95,6 +106,9 @@ def main(argv=None):
     exe.add_argument("notebooks", nargs="*")
     exe.add_argument("--timeout", type=int, default=600)
     sub.add_parser("grade", help="grade submissions (course-utils grade --help)")
+    sub.add_parser("export", help="a gradebook for Canvas, Moodle or a spreadsheet (course-utils export --help)")
+    sub.add_parser("report", help="class report and HTML feedback from a gradebook (course-utils report --help)")
+    sub.add_parser("merge", help="merge the gradebook parts of a sharded run (course-utils merge --help)")
     args = parser.parse_args(argv)
     handlers = {"release": _release, "progress": _progress, "execute": _execute}
     return handlers[args.command](args)

@@ -1,0 +1,128 @@
+"""``course-utils export``, ``course-utils report`` and ``course-utils merge``: what an
+instructor does with a gradebook once ``course-utils grade`` has written it.
+
+Each command's ``--help`` says what it reads and writes; every bad input (a missing
+file, a roster that is not Canvas's, a part graded with another course version) ends
+with one line on stderr saying what is wrong and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from ..files import atomic
+from . import export, results
+from .results import GradebookError
+
+EXPORT_DESCRIPTION = """\
+Write a gradebook (from course-utils grade) in the format an LMS imports.
+
+  canvas   fill one assignment column of the gradebook CSV you exported from Canvas
+           (Grades > Export > Export Entire Gradebook); import the result in Canvas
+           with Grades > Import. Students are matched on --match (default: SIS Login ID).
+  moodle   an identifier column plus the grade item (and, on request, one column per
+           exercise and a feedback column); import in Moodle with Grades > Import >
+           CSV file, mapping the identifier column to the same user field (--match).
+  csv      one row per student, one column per exercise, total and maximum.
+
+Students in the gradebook but missing from the roster, and roster students with no
+submission, are always listed on stderr (--strict makes that an error).
+"""
+
+EXPORT_EPILOG = """\
+matching student ids (file names of the submissions) to the roster:
+  the id is compared with the --match column exactly (ignoring case for e-mail
+  addresses and Moodle usernames); an id the grader had to clean (a file name cannot
+  hold ' or a space: o'neil@uni.edu.ipynb -> o_neil@uni.edu) still matches when
+  exactly one roster value cleans to it. For anything else give --mapping FILE, a CSV
+  of "student,roster value" lines.
+
+examples:
+  course-utils export gradebook.csv --to canvas --roster canvas_export.csv \\
+      --assignment "Gradients: backprop" --out canvas_import.csv
+  course-utils export gradebook.csv --to moodle --roster moodle_grades.csv --match email \\
+      --item "Gradients: backprop" --per-exercise --out moodle_import.csv
+  course-utils export gradebook.csv --to csv --out grades_wide.csv
+"""
+
+
+def _export_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="course-utils export", description=EXPORT_DESCRIPTION, epilog=EXPORT_EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("gradebook", help="the gradebook CSV written by course-utils grade (or merge)")
+    p.add_argument("--to", required=True, choices=("canvas", "moodle", "csv"), help="the format to write")
+    p.add_argument("--out", required=True, help="the file to write")
+    p.add_argument("--roster", metavar="CSV",
+                   help="Canvas: its gradebook export (required); Moodle: its grade export or any CSV with the "
+                        "identifier column (optional, checks who is enrolled)")
+    p.add_argument("--assignment", metavar="NAME",
+                   help="Canvas: the assignment column to fill, as titled in Canvas ('Name' or 'Name (id)'); "
+                        "a name not in the roster makes Canvas create a new assignment")
+    p.add_argument("--match", metavar="FIELD",
+                   help="the roster field student ids are matched on. Canvas: login (SIS Login ID, default), "
+                        "email (SIS Login ID, any case), sis (SIS User ID), canvas (ID), name. "
+                        "Moodle: email (default), username, idnumber, userid")
+    p.add_argument("--mapping", metavar="CSV", help="a CSV of 'student id,roster value' lines used instead of the ids")
+    p.add_argument("--missing", choices=("blank", "zero"), default="blank",
+                   help="score of roster students without a submission: blank (the LMS changes nothing, "
+                        "default) or zero")
+    p.add_argument("--scale", action="store_true",
+                   help="Canvas: rescale totals to the assignment's Points Possible when it differs")
+    p.add_argument("--item", default="Gradients assignment", help="Moodle: the grade item's column name")
+    p.add_argument("--per-exercise", action="store_true", help="Moodle: also one column per exercise")
+    p.add_argument("--feedback-column", action="store_true", help="Moodle: also a one-line feedback column")
+    p.add_argument("--strict", action="store_true", help="exit 1 when any student could not be matched")
+    return p
+
+
+def _export(argv: Sequence[str]) -> int:
+    args = _export_parser().parse_args(argv)
+    data = results.load(args.gradebook, with_state=False)
+    mapping = export.read_mapping(args.mapping) if args.mapping else None
+    if args.to == "csv":
+        done = export.wide_csv(data)
+    elif args.to == "canvas":
+        if not args.roster or not args.assignment:
+            raise GradebookError("--to canvas needs --roster (Canvas's gradebook export) and --assignment NAME")
+        roster = results.read_text(args.roster, "roster")
+        done = export.canvas_csv(data, roster, assignment=args.assignment, match=args.match or "login",
+                                 mapping=mapping, missing=args.missing, scale=args.scale, roster_path=args.roster)
+    else:
+        roster_text = results.read_text(args.roster, "roster") if args.roster else None
+        done = export.moodle_csv(data, match=args.match or "email", roster_text=roster_text, mapping=mapping,
+                                 item=args.item, per_exercise=args.per_exercise, feedback=args.feedback_column,
+                                 missing=args.missing, roster_path=args.roster or "roster.csv")
+    atomic.write_text(args.out, done.text)
+    problems = done.matching.problems() if done.matching else []
+    for line in done.warnings + (done.matching.notes() if done.matching else []):
+        print(f"note: {line}", file=sys.stderr)
+    for line in problems:
+        print(f"warning: {line}", file=sys.stderr)
+    print(f"wrote {args.out}: {done.written} of {len(data.students)} students scored"
+          + (f"; {len(problems)} to look at (listed above)" if problems else ""))
+    return 1 if args.strict and problems else 0
+
+
+def _run(handler: Callable[[Sequence[str]], int], name: str, argv: Sequence[str]) -> int:
+    try:
+        return handler(argv)
+    except GradebookError as exc:
+        print(f"course-utils {name}: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"course-utils {name}: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+
+
+COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"export": _export}
+
+
+def main(name: str, argv: Sequence[str]) -> int:
+    """Run ``course-utils NAME ARGV...`` for NAME in COMMANDS; returns the exit code
+    (0 done, 1 --strict found unmatched students or a check failed, 2 bad input)."""
+    return _run(COMMANDS[name], name, list(argv))
+
+
