@@ -36,7 +36,7 @@ EXERCISES = (("01.sigmoid", 1), ("01.sigmoid_prime", 1), ("03.grad_w", 2))
 def write_gradebook(path, table=GRADEBOOK):
     lines = ["student,exercise,passed,diagnosis,points,max_points,seconds"]
     for student, points in table.items():
-        for (exercise, best), got in zip(EXERCISES, points):
+        for (exercise, best), got in zip(EXERCISES, points, strict=True):
             lines.append(f"{student},{exercise},{int(got == best)},{'' if got == best else 'transpose'},"
                          f"{got},{best},0.01")
     path.write_text("\n".join(lines) + "\n")

@@ -33,15 +33,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from . import discovery
-from .results import ClassResults, GradebookError, format_points, read_text
+from .results import ClassResults, GradebookError, format_points, read_text, safe_id
 
 # --------------------------------------------------------------------------- CSV text
 
-safe_id: Callable[[str], str] = discovery.safe_id   # the grader's rule from a file name to a student id
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -9,10 +9,10 @@ with one line on stderr saying what is wrong and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
-from ..files import atomic
 from . import export, results
 from .results import GradebookError
 
@@ -94,7 +94,7 @@ def _export(argv: Sequence[str]) -> int:
         done = export.moodle_csv(data, match=args.match or "email", roster_text=roster_text, mapping=mapping,
                                  item=args.item, per_exercise=args.per_exercise, feedback=args.feedback_column,
                                  missing=args.missing, roster_path=args.roster or "roster.csv")
-    atomic.write_text(args.out, done.text)
+    results.write_text(args.out, done.text)
     problems = done.matching.problems() if done.matching else []
     for line in done.warnings + (done.matching.notes() if done.matching else []):
         print(f"note: {line}", file=sys.stderr)
@@ -103,6 +103,56 @@ def _export(argv: Sequence[str]) -> int:
     print(f"wrote {args.out}: {done.written} of {len(data.students)} students scored"
           + (f"; {len(problems)} to look at (listed above)" if problems else ""))
     return 1 if args.strict and problems else 0
+
+
+REPORT_DESCRIPTION = """\
+Write the class report of a gradebook as one self-contained HTML page: score
+distribution, pass rate per exercise, the most frequent diagnoses per exercise with
+counts, submissions that hit a limit, every student's results, and the course version
+it was graded with. With --feedback DIR, also one HTML feedback page per student in DIR
+(beside the Markdown feedback course-utils grade writes there), linked from the report.
+
+Messages and notes come from the gradebook's state file (GRADEBOOK.state.json), which
+course-utils grade and merge write beside it; without it the report has the marks only.
+The pages load nothing from anywhere (inline CSS, plots as data: URIs): mail them, put
+them on the LMS, or open them offline.
+"""
+
+REPORT_EPILOG = """\
+example:
+  course-utils report gradebook.csv --out class_report.html --feedback feedback/
+"""
+
+
+def _report_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="course-utils report", description=REPORT_DESCRIPTION, epilog=REPORT_EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("gradebook", help="the gradebook CSV written by course-utils grade (or merge)")
+    p.add_argument("--out", required=True, help="the class report to write (HTML)")
+    p.add_argument("--feedback", metavar="DIR", help="also write DIR/<student>.html for every student")
+    p.add_argument("--title", default="Class report", help="the report's title (default: %(default)s)")
+    return p
+
+
+def _report(argv: Sequence[str]) -> int:
+    from . import report
+
+    args = _report_parser().parse_args(argv)
+    data = results.load(args.gradebook)
+    links = None
+    if args.feedback:
+        for student in data.students:
+            results.write_text(os.path.join(args.feedback, f"{results.safe_id(student)}.html"),
+                              report.feedback_page(student, data.marks_of(student), data.notes.get(student, []),
+                                                   data.meta))
+        links = os.path.relpath(os.path.abspath(args.feedback), os.path.dirname(os.path.abspath(args.out)))
+    results.write_text(args.out, report.class_report(data, title=args.title, feedback_links=links))
+    if data.state is None:
+        print(f"note: no {results.state_path(args.gradebook)}: the report has marks but no messages or notes",
+              file=sys.stderr)
+    print(f"wrote {args.out} ({len(data.students)} students)"
+          + (f" and {len(data.students)} feedback pages in {args.feedback}" if args.feedback else ""))
+    return 0
 
 
 def _run(handler: Callable[[Sequence[str]], int], name: str, argv: Sequence[str]) -> int:
@@ -117,7 +167,7 @@ def _run(handler: Callable[[Sequence[str]], int], name: str, argv: Sequence[str]
         return 2
 
 
-COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"export": _export}
+COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"export": _export, "report": _report}
 
 
 def main(name: str, argv: Sequence[str]) -> int:

@@ -18,8 +18,16 @@ import io
 import json
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from ..files import atomic
+from . import discovery
+
+# The grader's own helpers, typed for the strictly typed modules that read gradebooks back.
+write_text: Callable[[str, str], None] = atomic.write_text      # atomic write (temporary file + rename)
+safe_id: Callable[[str], str] = discovery.safe_id               # the grader's file-name -> student-id rule
 
 COLUMNS = ("student", "exercise", "passed", "diagnosis", "points", "max_points", "seconds")
 MAX_GRADEBOOK_BYTES = 200 * 2 ** 20   # a class of 10,000 students x 60 exercises is ~40 MB
