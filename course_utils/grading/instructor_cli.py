@@ -155,6 +155,49 @@ def _report(argv: Sequence[str]) -> int:
     return 0
 
 
+MERGE_DESCRIPTION = """\
+Merge the gradebook parts of a sharded run (course-utils grade ... --shard I/N) into
+one gradebook, with its state file beside it (for course-utils report, and so that an
+unsharded re-run reuses every grade).
+
+Before writing anything it checks that each part 1..N is given exactly once, that all
+parts were graded with the same course version and the same secret and saw the same
+class, and that every submission appears in exactly one part. Anything else stops it
+with a message naming the part to fix; nothing is written then.
+"""
+
+MERGE_EPILOG = """\
+example (three machines grading one class, then one merge):
+  course-utils grade submissions/ --shard 1/3 --out parts/part1.csv --feedback feedback/
+  course-utils grade submissions/ --shard 2/3 --out parts/part2.csv --feedback feedback/
+  course-utils grade submissions/ --shard 3/3 --out parts/part3.csv --feedback feedback/
+  course-utils merge parts/part*.csv --out gradebook.csv
+"""
+
+
+def _merge_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="course-utils merge", description=MERGE_DESCRIPTION, epilog=MERGE_EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("parts", nargs="+", metavar="PART",
+                   help="the gradebook part of each shard (its .state.json beside it)")
+    p.add_argument("--out", required=True, help="the merged gradebook CSV to write (and OUT.state.json)")
+    return p
+
+
+def _merge(argv: Sequence[str]) -> int:
+    from . import merge
+
+    args = _merge_parser().parse_args(argv)
+    out = os.path.abspath(args.out)
+    if any(os.path.abspath(p) == out for p in args.parts):
+        raise GradebookError(f"--out {args.out} is one of the parts; write the merged gradebook elsewhere")
+    text, state, students = merge.merge(args.parts)
+    results.write_text(results.state_path(args.out), merge.state_json(state))
+    results.write_text(args.out, text)
+    print(f"merged {len(args.parts)} parts: {students} students into {args.out}")
+    return 0
+
+
 def _run(handler: Callable[[Sequence[str]], int], name: str, argv: Sequence[str]) -> int:
     try:
         return handler(argv)
@@ -167,7 +210,7 @@ def _run(handler: Callable[[Sequence[str]], int], name: str, argv: Sequence[str]
         return 2
 
 
-COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"export": _export, "report": _report}
+COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"export": _export, "report": _report, "merge": _merge}
 
 
 def main(name: str, argv: Sequence[str]) -> int:

@@ -1,0 +1,199 @@
+"""Grading beyond one machine: which share of a class a shard grades, and merging the
+gradebook parts the shards wrote into one gradebook.
+
+``course-utils grade ... --shard I/N`` grades the submissions whose student id hashes
+to share I of N (``in_shard``: sha256 of the id, modulo N; stable across machines,
+Python versions and runs) and writes its own gradebook part and resume state. The
+state records, besides each student's rows, the run's metadata (``run_meta``): the
+course version, a hash of the grading secret, the shard ``I/N`` and the ids of the whole
+class as that shard discovered it.
+
+``merge(parts)`` checks, before writing anything, that
+- every part is a gradebook with its state file, from a sharded run;
+- all parts were graded with the same course version and the same secret, and split
+  the same class into the same number of shards;
+- each shard 1..N is given exactly once (a missing or duplicated part is named);
+- every submission of the class appears in exactly one part, in the part its id
+  hashes to;
+and then writes the gradebook (rows in the class's order, as one run writes them) and
+a state file that ``report`` and a later unsharded re-run can use.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .results import COLUMNS, ClassResults, GradebookError, load, read_text, state_path
+
+_SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+MAX_SHARDS = 10_000
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"I/N"`` as (I, N) with 1 <= I <= N; ValueError with a sentence otherwise."""
+    m = _SHARD.match(text or "")
+    if not m:
+        raise ValueError(f"--shard {text!r}: expected I/N, e.g. 2/3 (the second of three shares)")
+    index, count = int(m.group(1)), int(m.group(2))
+    if not 1 <= count <= MAX_SHARDS or not 1 <= index <= count:
+        raise ValueError(f"--shard {text!r}: I must be between 1 and N, N between 1 and {MAX_SHARDS}")
+    return index, count
+
+
+def shard_of(student: str, count: int) -> int:
+    """The share (1..count) student id ``student`` belongs to: sha256 of its UTF-8 bytes
+    (undecodable bytes kept as they were in the file name), modulo ``count``, plus one."""
+    data = student.encode("utf-8", "surrogateescape")
+    return int.from_bytes(hashlib.sha256(data).digest()[:8], "big") % count + 1
+
+
+def in_shard(student: str, index: int, count: int) -> bool:
+    """True when ``student`` is graded by shard ``index`` of ``count``."""
+    return shard_of(student, count) == index
+
+
+def class_digest(students: Sequence[str]) -> str:
+    """A sha256 of the class's ids in order: equal in two shards iff they saw the same class."""
+    h = hashlib.sha256()
+    for s in students:
+        h.update(s.encode("utf-8", "surrogateescape") + b"\0")
+    return h.hexdigest()
+
+
+def shard_meta(index: int, count: int, students: Sequence[str]) -> dict[str, Any]:
+    """The ``shard`` entry a sharded run stores in its state: {"index", "count", "class"
+    (every student id discovered, in order), "class_sha256"} (a dict)."""
+    return {"index": index, "count": count, "class": list(students), "class_sha256": class_digest(students)}
+
+
+@dataclass
+class Part:
+    """One gradebook part: its results, and the metadata merge checks."""
+
+    path: str
+    results: ClassResults
+    course_version: str
+    secret: str
+    index: int
+    count: int
+    members: list[str]
+    raw: dict[tuple[str, str], list[str]]   # (student, exercise) -> the CSV row as the part wrote it
+
+
+def _part(path: str) -> Part:
+    data = load(path)
+    if data.state is None:
+        raise GradebookError(f"{path}: no state file ({state_path(path)}) beside it: merge needs the state each "
+                             f"shard writes; copy it along with the gradebook")
+    meta = data.meta
+    version, secret, shard = meta.get("course_version"), meta.get("secret_sha256"), meta.get("shard")
+    if not isinstance(version, str) or not version:
+        raise GradebookError(f"{path}: its state does not record the course version (graded by an older "
+                             f"course-utils?); grade the shard again")
+    if not isinstance(secret, str) or not secret:
+        raise GradebookError(f"{path}: its state does not record the grading secret's hash; grade the shard again")
+    if not isinstance(shard, dict) or not all(k in shard for k in ("index", "count", "class")):
+        raise GradebookError(f"{path}: not a shard's gradebook (it was graded without --shard I/N); "
+                             f"there is nothing to merge it with")
+    index, count, members = shard["index"], shard["count"], shard["class"]
+    if type(index) is not int or type(count) is not int or not 1 <= index <= count or \
+            not isinstance(members, list) or not all(isinstance(s, str) for s in members):
+        raise GradebookError(f"{path}: its state's shard entry is malformed")
+    rows = list(csv.reader(io.StringIO(read_text(path, "gradebook"), newline="")))
+    raw = {(r[0], r[1]): r[:len(COLUMNS)] for r in rows[1:] if len(r) >= len(COLUMNS)}
+    return Part(path, data, version, secret, index, count, members, raw)
+
+
+def _same(parts: Sequence[Part], what: str, value: Any, describe: str) -> None:
+    groups: dict[str, list[str]] = {}
+    for p in parts:
+        groups.setdefault(str(getattr(p, value)), []).append(p.path)
+    if len(groups) > 1:
+        listing = "; ".join(f"{k[:16]}: {', '.join(v)}" for k, v in groups.items())
+        raise GradebookError(f"the parts were graded with different {what} ({listing}); {describe}")
+
+
+def check_parts(paths: Sequence[str]) -> list[Part]:
+    """Read and cross-check gradebook parts (list of Part, in shard order); GradebookError
+    naming the problem: unreadable part, mixed course versions or secrets, another class,
+    a missing or duplicated shard, a submission in two parts or in the wrong one."""
+    if not paths:
+        raise GradebookError("no parts given")
+    parts = [_part(p) for p in paths]
+    _same(parts, "course versions", "course_version", "grade every shard with the same release of the course")
+    _same(parts, "grading secrets", "secret", "give every shard the same secret (COURSE_GRADE_SECRET or --secret-file)")
+    _same(parts, "numbers of shards", "count", "every shard must use the same N in --shard I/N")
+    count = parts[0].count
+    if len({class_digest(p.members) for p in parts}) > 1:
+        sizes = ", ".join(f"{p.path}: {len(p.members)} submissions" for p in parts)
+        raise GradebookError(f"the shards did not see the same class ({sizes}); grade every shard from the same "
+                             f"submissions folder")
+    by_index: dict[int, list[str]] = {}
+    for p in parts:
+        by_index.setdefault(p.index, []).append(p.path)
+    twice = {i: v for i, v in by_index.items() if len(v) > 1}
+    if twice:
+        i, v = sorted(twice.items())[0]
+        raise GradebookError(f"part {i}/{count} is given {len(v)} times ({', '.join(v)}); give each part once")
+    missing = [i for i in range(1, count + 1) if i not in by_index]
+    if missing:
+        listing = ", ".join(f"{i}/{count}" for i in missing)
+        raise GradebookError(f"missing part{'s' if len(missing) > 1 else ''} {listing} of {count}; grade "
+                             f"{'them' if len(missing) > 1 else 'it'} with --shard "
+                             f"{missing[0]}/{count} and pass every part")
+    members = parts[0].members
+    if len(set(members)) != len(members):
+        raise GradebookError("the class lists a student id twice; grade it again")
+    seen: dict[str, str] = {}
+    for p in sorted(parts, key=lambda p: p.index):
+        for student in p.results.students:
+            if student in seen:
+                raise GradebookError(f"student {student} appears in two parts: {seen[student]} and {p.path}")
+            seen[student] = p.path
+            if student not in members:
+                raise GradebookError(f"{p.path}: student {student} is not in the class the shards discovered")
+            if not in_shard(student, p.index, count):
+                raise GradebookError(f"{p.path}: student {student} belongs to part {shard_of(student, count)}/"
+                                     f"{count}, not {p.index}/{count}; was this part renamed?")
+    absent = [s for s in members if s not in seen]
+    if absent:
+        where = sorted({shard_of(s, count) for s in absent})
+        raise GradebookError(f"{len(absent)} submission(s) missing from the parts ({', '.join(absent[:5])}"
+                             f"{'...' if len(absent) > 5 else ''}), which belong to part(s) "
+                             f"{', '.join(f'{i}/{count}' for i in where)}: that run did not finish; run it again")
+    return sorted(parts, key=lambda p: p.index)
+
+
+def merge(paths: Sequence[str]) -> tuple[str, dict[str, Any], int]:
+    """Merge gradebook parts: returns (gradebook CSV text, state dict, number of students),
+    rows in the class's order; raises GradebookError as ``check_parts``."""
+    parts = check_parts(paths)
+    where = {s: p for p in parts for s in p.results.students}
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    students_state: dict[str, Any] = {}
+    order = parts[0].members
+    for student in order:
+        part = where[student]
+        for m in part.results.marks_of(student):
+            writer.writerow(part.raw[(m.student, m.exercise)])
+        entry = (part.results.state or {}).get("students", {}).get(student)
+        if entry is not None:
+            students_state[student] = entry
+    first = parts[0].results.meta
+    meta = {k: v for k, v in first.items() if k != "shard"}
+    meta["merged_from"] = [{"part": f"{p.index}/{p.count}", "students": len(p.results.students)} for p in parts]
+    return buf.getvalue(), dict(meta, students=students_state), len(order)
+
+
+def state_json(state: dict[str, Any]) -> str:
+    """A state dict as the JSON text ``grade`` writes (sorted keys, one space indent)."""
+    return json.dumps(state, indent=1, sort_keys=True) + "\n"
