@@ -152,11 +152,14 @@ def check_parts(paths: Sequence[str]) -> list[Part]:
     if len(set(members)) != len(members):
         raise GradebookError("the class lists a student id twice; grade it again")
     seen: dict[str, str] = {}
-    for p in sorted(parts, key=lambda p: p.index):
+    ordered = sorted(parts, key=lambda p: p.index)
+    for p in ordered:
         for student in p.results.students:
             if student in seen:
                 raise GradebookError(f"student {student} appears in two parts: {seen[student]} and {p.path}")
             seen[student] = p.path
+    for p in ordered:
+        for student in p.results.students:
             if student not in members:
                 raise GradebookError(f"{p.path}: student {student} is not in the class the shards discovered")
             if not in_shard(student, p.index, count):
@@ -168,7 +171,7 @@ def check_parts(paths: Sequence[str]) -> list[Part]:
         raise GradebookError(f"{len(absent)} submission(s) missing from the parts ({', '.join(absent[:5])}"
                              f"{'...' if len(absent) > 5 else ''}), which belong to part(s) "
                              f"{', '.join(f'{i}/{count}' for i in where)}: that run did not finish; run it again")
-    return sorted(parts, key=lambda p: p.index)
+    return ordered
 
 
 def merge(paths: Sequence[str]) -> tuple[str, dict[str, Any], int]:
