@@ -1,0 +1,132 @@
+"""The class report and a feedback page in headless Chromium (``pytest -m browser``).
+
+The pages of the hand-written class (report_support.py) are served from a scratch
+folder on a loopback port and opened in Debian's Chromium (off the network: any request
+that is not loopback, data: or about: is aborted and counted). Checked in the rendered
+page, not the source: every student and exercise is in the table, both plots decoded
+(natural width > 0), nothing was requested from outside, and axe-core finds no serious
+or critical accessibility violation. Screenshots are saved and their paths printed
+(COURSE_SCREENSHOTS=<dir> picks the folder).
+"""
+
+import contextlib
+import functools
+import http.server
+import os
+import threading
+
+import pytest
+from report_support import CLASS, EXERCISES, EXPECTED, write_class
+
+from course_utils.cli import main as course_utils_main
+
+pytestmark = pytest.mark.browser
+
+try:  # the shared browser machinery (Chromium flags, loopback guard, axe) when present
+    import browser_support as shared
+except ImportError:  # pragma: no cover - older trees: the same flags as test_browser.py
+    shared = None
+
+CHROMIUM_FLAGS = shared.CHROMIUM_FLAGS if shared else [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-default-apps", "--disable-extensions", "--disable-breakpad", "--mute-audio",
+]
+CHROMIUM = next((p for p in (os.environ.get("COURSE_CHROMIUM"), "/usr/bin/chromium") if p and os.path.exists(p)),
+                None)
+if CHROMIUM is None:
+    pytest.skip("Chromium is not installed (apt-get install chromium); browser tests skipped", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed; browser tests skipped")
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the standard library's name
+        pass
+
+
+@contextlib.contextmanager
+def serve(folder):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+
+
+def audit(page):
+    """axe-core's serious and critical violations on the page (list of str)."""
+    if shared is not None and hasattr(shared, "axe_audit"):
+        return shared.blocking_violations(shared.axe_audit(page))
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page).response
+    return [f"{v['id']} ({v['impact']}): {v['help']}" for v in result.get("violations", [])
+            if v.get("impact") in ("serious", "critical")]
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("report_browser")
+    gradebook = write_class(folder, {"course_version": "0.1.0+test"})
+    site = folder / "site"
+    assert course_utils_main(["report", gradebook, "--out", str(site / "report.html"),
+                              "--feedback", str(site / "feedback")]) == 0
+    return site
+
+
+def test_report_and_feedback_render_offline(pages, tmp_path, capsys):
+    shots = os.environ.get("COURSE_SCREENSHOTS") or str(tmp_path / "screenshots")
+    os.makedirs(shots, exist_ok=True)
+    blocked, failed = [], []
+    with serve(pages) as base, sync_api.sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS,
+            viewport={"width": 1100, "height": 900}, service_workers="block")
+
+        def guard(route):
+            url = route.request.url
+            if url.startswith((base, "data:", "about:")):
+                route.continue_()
+            else:
+                blocked.append(url)
+                route.abort()
+
+        context.route("**/*", guard)
+        try:
+            page = context.new_page()
+            page.on("requestfailed", lambda r: failed.append(r.url))
+            page.goto(base + "report.html", wait_until="load")
+            table = page.locator("table", has=page.locator("caption", has_text="Each student's result"))
+            rows = table.locator("tbody tr").all_inner_texts()
+            assert len(rows) == len(CLASS)
+            names = [r.split("\t")[0].strip() for r in rows]
+            assert sorted(names) == sorted(CLASS)                       # every student, hostile id as text
+            header = table.locator("thead th").all_inner_texts()
+            assert header[2:] == [e for e, _ in EXERCISES]              # every exercise
+            assert page.get_by_text(EXPECTED["top"]).count() == 1
+            widths = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.naturalWidth)")
+            assert len(widths) == 2 and all(w > 100 for w in widths)   # both plots decoded
+            report_shot = os.path.join(shots, "class_report.png")
+            page.screenshot(path=report_shot, full_page=True)
+            problems = audit(page)
+            assert not problems, "\n".join(problems)
+            # follow the report's link to a feedback page, as an instructor would
+            page.get_by_role("link", name="bob", exact=True).click()
+            page.wait_for_load_state("load")
+            assert page.url.endswith("feedback/bob.html")
+            assert page.get_by_role("heading", level=1).inner_text() == "Feedback for bob"
+            sections = page.get_by_role("heading", level=3).all_inner_texts()
+            assert sections == ["01.sigmoid: passed", "01.sigmoid_prime: not yet", "03.grad_w: not yet"]
+            feedback_shot = os.path.join(shots, "feedback_bob.png")
+            page.screenshot(path=feedback_shot, full_page=True)
+            problems = audit(page)
+            assert not problems, "\n".join(problems)
+        finally:
+            context.close()
+    assert blocked == [] and failed == [], (blocked, failed)
+    with capsys.disabled():
+        print(f"\nclass report screenshot: {report_shot}\nfeedback page screenshot: {feedback_shot}")
