@@ -93,6 +93,10 @@ def main(argv=None):
         return _grade(argv[1:])
     if argv and argv[0] in INSTRUCTOR_COMMANDS:
         return _instructor(argv[0], argv[1:])
+    if argv and argv[0] == "validate":
+        from .grading import validate
+
+        return validate.main(argv[1:])
     parser = argparse.ArgumentParser(prog="course-utils", description="Gradients for Neural Nets: course tools.")
     sub = parser.add_subparsers(dest="command", required=True)
     rel = sub.add_parser("release", help="generate notebooks/ from solutions/")
@@ -106,6 +110,7 @@ def main(argv=None):
     exe.add_argument("notebooks", nargs="*")
     exe.add_argument("--timeout", type=int, default=600)
     sub.add_parser("grade", help="grade submissions (course-utils grade --help)")
+    sub.add_parser("validate", help="check your notebooks as the grader will (course-utils validate --help)")
     sub.add_parser("export", help="a gradebook for Canvas, Moodle or a spreadsheet (course-utils export --help)")
     sub.add_parser("report", help="class report and HTML feedback from a gradebook (course-utils report --help)")
     sub.add_parser("merge", help="merge the gradebook parts of a sharded run (course-utils merge --help)")
