@@ -125,7 +125,8 @@ def run(paths: Sequence[str], *, exercises: str | None = None, timeout: float = 
                                  memory_mb=memory_mb)
     hide = sorted({os.path.dirname(p) for p in notebooks})
     make_runtime: Any = Runtime
-    runtime: Any = make_runtime(hide=hide, allow_namespaces=namespaces, memory_mb=memory_mb, cpu_seconds=int(timeout) + 10)
+    runtime: Any = make_runtime(hide=hide, allow_namespaces=namespaces, memory_mb=memory_mb,
+                                cpu_seconds=int(timeout) + 10)
     try:
         grade: Any = judge.grade_submission
         graded = grade(submission, chosen, runtime, options)
