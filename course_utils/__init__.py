@@ -8,7 +8,8 @@ The stable programmatic API (DESIGN.md)::
     r.passed, r.diagnosis, r.message
 
 In a notebook: ``check(id, fn)``, ``hint(id, level)``, ``solution(id)``, ``progress()``,
-and ``gradcheck(f, inputs, analytic)``.
+``validate()`` (the saved notebook, checked as the grader will), and
+``gradcheck(f, inputs, analytic)``.
 
 Module map (the folders are the layers; each imports only from the layers above it):
 
@@ -37,10 +38,11 @@ from .checking.engine import run_check
 from .checking.registry import exercise_ids
 from .checking.result import CheckResult
 from .learner.commands import CheckFailed, check, hint, progress, solution
+from .learner.validate import validate
 from .portable.gradcheck import gradcheck, numerical_gradient, rel_error
 
 __all__ = [
     "exercise_ids", "run_check", "CheckResult", "DIAGNOSIS_CODES",
-    "check", "hint", "solution", "progress", "CheckFailed",
+    "check", "hint", "solution", "progress", "CheckFailed", "validate",
     "gradcheck", "numerical_gradient", "rel_error",
 ]

@@ -10,7 +10,7 @@ import time
 
 from ..checking import registry
 from ..files import atomic
-from . import discovery, gradebook, judge, prepare
+from . import discovery, gradebook, judge, prepare, runinfo
 from .progressbar import Progress
 from .sandbox import Runtime
 
@@ -61,6 +61,9 @@ def build_parser():
     p.add_argument("--exercises", metavar="IDS",
                    help="comma-separated notebook numbers or exercise ids to grade, e.g. 01 or "
                         "01.sigmoid,01.sigmoid_prime (default: the notebooks the submissions answer)")
+    p.add_argument("--shard", metavar="I/N",
+                   help="grade only share I of N of the class (1 <= I <= N; a student's share is fixed by a hash "
+                        "of the id), into this share's own --out and resume state; then course-utils merge")
     p.add_argument("--force", action="store_true", help="regrade every submission, even unchanged ones")
     p.add_argument("--no-namespaces", action="store_true",
                    help="do not use unshare (weaker isolation; for machines where it misbehaves)")
@@ -98,7 +101,16 @@ def main(argv=None):
     if not submissions:
         print("course-utils grade: no submissions found", file=sys.stderr)
         return 2
-    exercises = select_exercises(args.exercises, submissions)
+    exercises = select_exercises(args.exercises, submissions)  # from the whole class: the same in every shard
+    meta = runinfo.run_meta(exercises)
+    if args.shard:
+        try:
+            index, count = runinfo.parse_shard(args.shard)
+        except ValueError as exc:
+            print(f"course-utils grade: {exc}", file=sys.stderr)
+            return 2
+        meta["shard"] = runinfo.shard_meta(index, count, [s.student for s in submissions])
+        submissions = [s for s in submissions if runinfo.in_shard(s.student, index, count)]
     out = os.path.abspath(args.out)
     feedback = os.path.abspath(args.feedback) if args.feedback else None
     options = judge.Options(timeout=args.timeout, cell_timeout=args.cell_timeout, call_timeout=args.call_timeout,
@@ -145,7 +157,7 @@ def main(argv=None):
             results[sub.student] = graded
             if graded.complete:
                 state[sub.student] = gradebook.to_state(graded, digest)
-                gradebook.save_state(out, state)
+                gradebook.save_state(out, state, meta)
             if feedback:
                 atomic.write_text(os.path.join(feedback, f"{sub.student}.md"), gradebook.feedback_text(graded))
             if graded.facts and not facts:
@@ -181,6 +193,7 @@ def main(argv=None):
             signal.signal(signal.SIGINT, previous_int)
 
     ordered = [results[s.student] for s in submissions if s.student in results]
+    gradebook.save_state(out, state, meta)
     atomic.write_text(out, gradebook.csv_text(ordered))
     if feedback:
         for graded in ordered:

@@ -59,9 +59,11 @@ def load_state(out):
         return {}
 
 
-def save_state(out, students):
-    """Write {student: entry} atomically to ``state_path(out)``; returns None."""
-    atomic.write_text(state_path(out), json.dumps({"version": 1, "students": students}, indent=1, sort_keys=True) + "\n")
+def save_state(out, students, meta=None):
+    """Write {student: entry} atomically to ``state_path(out)``, with the run's metadata
+    ``meta`` (course version, shard...) at the top level; returns None."""
+    data = dict(meta or {}, version=1, students=students)
+    atomic.write_text(state_path(out), json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 
 def to_state(graded, digest):

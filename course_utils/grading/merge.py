@@ -1,16 +1,15 @@
-"""Grading beyond one machine: which share of a class a shard grades, and merging the
-gradebook parts the shards wrote into one gradebook.
+"""Grading beyond one machine: merging the gradebook parts of a sharded run into one.
 
 ``course-utils grade ... --shard I/N`` grades the submissions whose student id hashes
-to share I of N (``in_shard``: sha256 of the id, modulo N; stable across machines,
-Python versions and runs) and writes its own gradebook part and resume state. The
-state records, besides each student's rows, the run's metadata (``run_meta``): the
-course version, a hash of the grading secret, the shard ``I/N`` and the ids of the whole
-class as that shard discovered it.
+to share I of N (``runinfo.in_shard``) and writes its own gradebook part and resume
+state. The state records, besides each student's rows, the run's metadata: the course
+version, the hash of the grading secret (when the grader draws from one), the shard
+``I/N`` and the ids of the whole class as that shard discovered it.
 
 ``merge(parts)`` checks, before writing anything, that
 - every part is a gradebook with its state file, from a sharded run;
-- all parts were graded with the same course version and the same secret, and split
+- all parts were graded with the same course version and the same secret (or all
+  without one), and split
   the same class into the same number of shards;
 - each shard 1..N is given exactly once (a missing or duplicated part is named);
 - every submission of the class appears in exactly one part, in the part its id
@@ -22,55 +21,14 @@ a state file that ``report`` and a later unsharded re-run can use.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .results import COLUMNS, ClassResults, GradebookError, load, read_text, state_path
-
-_SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
-MAX_SHARDS = 10_000
-
-
-def parse_shard(text: str) -> tuple[int, int]:
-    """``"I/N"`` as (I, N) with 1 <= I <= N; ValueError with a sentence otherwise."""
-    m = _SHARD.match(text or "")
-    if not m:
-        raise ValueError(f"--shard {text!r}: expected I/N, e.g. 2/3 (the second of three shares)")
-    index, count = int(m.group(1)), int(m.group(2))
-    if not 1 <= count <= MAX_SHARDS or not 1 <= index <= count:
-        raise ValueError(f"--shard {text!r}: I must be between 1 and N, N between 1 and {MAX_SHARDS}")
-    return index, count
-
-
-def shard_of(student: str, count: int) -> int:
-    """The share (1..count) student id ``student`` belongs to: sha256 of its UTF-8 bytes
-    (undecodable bytes kept as they were in the file name), modulo ``count``, plus one."""
-    data = student.encode("utf-8", "surrogateescape")
-    return int.from_bytes(hashlib.sha256(data).digest()[:8], "big") % count + 1
-
-
-def in_shard(student: str, index: int, count: int) -> bool:
-    """True when ``student`` is graded by shard ``index`` of ``count``."""
-    return shard_of(student, count) == index
-
-
-def class_digest(students: Sequence[str]) -> str:
-    """A sha256 of the class's ids in order: equal in two shards iff they saw the same class."""
-    h = hashlib.sha256()
-    for s in students:
-        h.update(s.encode("utf-8", "surrogateescape") + b"\0")
-    return h.hexdigest()
-
-
-def shard_meta(index: int, count: int, students: Sequence[str]) -> dict[str, Any]:
-    """The ``shard`` entry a sharded run stores in its state: {"index", "count", "class"
-    (every student id discovered, in order), "class_sha256"} (a dict)."""
-    return {"index": index, "count": count, "class": list(students), "class_sha256": class_digest(students)}
+from .runinfo import class_digest, in_shard, shard_of
 
 
 @dataclass
@@ -80,7 +38,7 @@ class Part:
     path: str
     results: ClassResults
     course_version: str
-    secret: str
+    secret: str | None    # sha256 of the grading secret; None for a grader that draws without one
     index: int
     count: int
     members: list[str]
@@ -97,8 +55,8 @@ def _part(path: str) -> Part:
     if not isinstance(version, str) or not version:
         raise GradebookError(f"{path}: its state does not record the course version (graded by an older "
                              f"course-utils?); grade the shard again")
-    if not isinstance(secret, str) or not secret:
-        raise GradebookError(f"{path}: its state does not record the grading secret's hash; grade the shard again")
+    if secret is not None and (not isinstance(secret, str) or not secret):
+        raise GradebookError(f"{path}: its state's grading-secret hash is malformed; grade the shard again")
     if not isinstance(shard, dict) or not all(k in shard for k in ("index", "count", "class")):
         raise GradebookError(f"{path}: not a shard's gradebook (it was graded without --shard I/N); "
                              f"there is nothing to merge it with")
