@@ -347,7 +347,8 @@ def test_nothing_escapes_the_sandbox(graded_class):
 
 def test_feedback_explains_each_exercise(graded_class):
     fb = graded_class["feedback"]
-    assert sorted(p.stem for p in fb.iterdir()) == sorted(graded_class["expected"])
+    assert sorted(p.stem for p in fb.glob("*.md")) == sorted(graded_class["expected"])
+    assert sorted(p.stem for p in fb.glob("*.html")) == sorted(graded_class["expected"])
     good = (fb / "good.md").read_text()
     assert "Score: 4 / 4" in good
     prime = (fb / "wrong_prime.md").read_text()

@@ -91,6 +91,8 @@ def loop(tmp_path_factory):
         parts.append(str(part))
     merged = base / "gradebook.csv"
     assert course_utils_main(["merge", *parts, "--out", str(merged)]) == 0
+    written_by_grade = sorted(p.name for p in (base / "feedback").iterdir())
+    assert written_by_grade == sorted(f"{s}.{ext}" for s in paths for ext in ("html", "md"))
     return {"base": base, "paths": paths, "one": one, "parts": parts, "merged": merged}
 
 

@@ -10,7 +10,7 @@ import time
 
 from ..checking import registry
 from ..files import atomic
-from . import discovery, gradebook, judge, prepare, runinfo
+from . import discovery, gradebook, judge, prepare, report, runinfo
 from .progressbar import Progress
 from .sandbox import Runtime
 
@@ -35,6 +35,7 @@ outputs:
   OUT                      student, exercise, passed, diagnosis, points, max_points, seconds
   OUT.state.json           content hashes: a re-run skips unchanged submissions (resume)
   FEEDBACK/<student>.md    each exercise's message, and notes on running the notebook
+  FEEDBACK/<student>.html  the same as a self-contained web page (course-utils report --help)
 
 example:
   course-utils grade submissions/ --out gradebook.csv --feedback feedback/ --jobs 4
@@ -160,6 +161,8 @@ def main(argv=None):
                 gradebook.save_state(out, state, meta)
             if feedback:
                 atomic.write_text(os.path.join(feedback, f"{sub.student}.md"), gradebook.feedback_text(graded))
+                atomic.write_text(os.path.join(feedback, f"{sub.student}.html"), report.feedback_page_for_graded(
+                    graded, meta))
             if graded.facts and not facts:
                 facts.update(graded.facts)
             progress.advance(sub.student, sum(r.points for r in graded.rows), sum(r.max_points for r in graded.rows))
@@ -200,6 +203,8 @@ def main(argv=None):
             path = os.path.join(feedback, f"{graded.student}.md")
             if not os.path.exists(path):
                 atomic.write_text(path, gradebook.feedback_text(graded))
+            if not os.path.exists(path[:-3] + ".html"):
+                atomic.write_text(path[:-3] + ".html", report.feedback_page_for_graded(graded, meta))
     elapsed = time.monotonic() - started
     print(gradebook.summary_text(ordered, exercises))
     print(f"graded {len(ordered) - reused} submissions, reused {reused} unchanged, in {elapsed:.1f} s "

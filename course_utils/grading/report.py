@@ -28,10 +28,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+if TYPE_CHECKING:  # matplotlib is imported only when a plot is drawn: feedback pages need none
+    from matplotlib.figure import Figure
 
 from ..checking import diagnosis as D
 from .results import ClassResults, Mark, format_points, safe_id
@@ -229,6 +229,9 @@ def _png(fig: Figure) -> str:
 
 def score_histogram(totals: Sequence[float], best: float) -> str:
     """The score distribution as a PNG data URI (str): one bar per point of total score."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     fig = Figure(figsize=(7, 3.2))
     ax = fig.add_subplot()
     top = max(1, int(best + 0.5))
@@ -245,6 +248,8 @@ def score_histogram(totals: Sequence[float], best: float) -> str:
 
 def pass_rate_chart(exercises: Sequence[str], rates: Sequence[float]) -> str:
     """Pass rate per exercise as horizontal bars, labelled in percent (PNG data URI, str)."""
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(7, 0.45 * len(exercises) + 1.2))
     ax = fig.add_subplot()
     ys = list(range(len(exercises)))
