@@ -33,8 +33,8 @@ def notebook_path(namespace: dict[str, object] | None = None, environ: dict[str,
                   cwd: str | None = None) -> str:
     """The absolute path of the notebook this kernel runs (str); NotebookNotFound when the
     session does not say. Candidates, in order: VS Code's ``__vsc_ipynb_file__``, then
-    Jupyter's ``__session__`` or ``JPY_SESSION_NAME`` (a path relative to the server's root:
-    tried as given, from the kernel's folder, and as a file name in that folder)."""
+    Jupyter's ``__session__`` or ``JPY_SESSION_NAME`` (a path relative to the server's root,
+    which is the kernel's folder ``cwd`` or one above it; last, its file name in ``cwd``)."""
     ns = _user_namespace() if namespace is None else namespace
     env = os.environ if environ is None else environ
     here = os.getcwd() if cwd is None else cwd
@@ -43,7 +43,17 @@ def notebook_path(namespace: dict[str, object] | None = None, environ: dict[str,
         if isinstance(value, str) and value.endswith(".ipynb"):
             candidates.append(value)
     for value in candidates:
-        for path in (value, os.path.join(here, value), os.path.join(here, os.path.basename(value))):
+        if os.path.isabs(value):
+            tries = [value]
+        else:  # relative to the server's root, which is the kernel's folder or one above it
+            tries, folder = [], os.path.abspath(here)
+            while True:
+                tries.append(os.path.join(folder, value))
+                if os.path.dirname(folder) == folder:
+                    break
+                folder = os.path.dirname(folder)
+            tries.append(os.path.join(here, os.path.basename(value)))
+        for path in tries:
             if os.path.isfile(path):
                 return os.path.abspath(path)
     raise NotebookNotFound("validate() could not tell which notebook this is (the Jupyter session does not say); "
