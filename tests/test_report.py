@@ -105,18 +105,3 @@ def test_limits_hit_takes_one_limit_per_text():
     assert [(h.limit, h.where) for h in report.limits_hit(data)] == [("time limit of a cell", "note"),
                                                                     ("time limit of a call", "x")]
 
-
-def test_validate_finds_the_notebook_from_the_session(tmp_path):
-    from course_utils.learner.validate import NotebookNotFound, notebook_path
-
-    nb = tmp_path / "notebooks" / "03_one_layer_vector.ipynb"
-    nb.parent.mkdir()
-    nb.write_text("{}")
-    here = str(nb.parent)
-    # JupyterLab: a path from the server's root; the kernel runs in the notebook's folder
-    assert notebook_path({"__session__": "notebooks/03_one_layer_vector.ipynb"}, {}, here) == str(nb)
-    assert notebook_path({}, {"JPY_SESSION_NAME": "course/notebooks/03_one_layer_vector.ipynb"}, here) == str(nb)
-    assert notebook_path({"__vsc_ipynb_file__": str(nb)}, {}, "/") == str(nb)          # VS Code: absolute
-    for ns, env in (({}, {}), ({"__session__": "gone.ipynb"}, {}), ({"__session__": "console-1"}, {})):
-        with pytest.raises(NotebookNotFound, match=r"validate\('03_one_layer_vector.ipynb'\)"):
-            notebook_path(ns, env, here)
