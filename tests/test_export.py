@@ -159,6 +159,15 @@ def test_canvas_rejects_other_files_clearly(gradebook, tmp_path, capsys):
     assert code == 2 and "not UTF-8" in io_.err
     code, io_ = run(gradebook, "--to", "canvas", "--out", out, capsys=capsys)
     assert code == 2 and "--roster" in io_.err
+    no_sis = tmp_path / "ta_export.csv"          # a TA's export has no SIS columns
+    no_sis.write_text("Student,ID,Section,Gradients: backprop (4402)\n\"Smith, Alice\",101,Section A,\n")
+    code, io_ = run(gradebook, "--to", "canvas", "--roster", no_sis, "--assignment", "Gradients: backprop",
+                    "--out", out, capsys=capsys)
+    assert code == 2 and "no 'SIS Login ID' column to match on" in io_.err
+    code, _ = run(gradebook, "--to", "canvas", "--roster", no_sis, "--assignment", "Gradients: backprop",
+                  "--match", "canvas", "--mapping", _mapping(tmp_path, {"alice@uni.edu": "101"}), "--out", out,
+                  capsys=capsys)
+    assert code == 0 and read_rows(out)[2] == ["Smith, Alice", "101", "Section A", "4"]
     code, io_ = run(tmp_path / "nope.csv", "--to", "csv", "--out", out, capsys=capsys)
     assert code == 2 and "no such file" in io_.err
 
