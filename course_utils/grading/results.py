@@ -66,13 +66,18 @@ class ClassResults:
     meta: dict[str, Any] = field(default_factory=dict)
     state: dict[str, Any] | None = None
 
+    def __post_init__(self) -> None:
+        self._by_student: dict[str, list[Mark]] = {}
+        for m in self.marks:
+            self._by_student.setdefault(m.student, []).append(m)
+
     def marks_of(self, student: str) -> list[Mark]:
         """The marks of one student, in exercise order (list of Mark)."""
-        return [m for m in self.marks if m.student == student]
+        return list(self._by_student.get(student, []))
 
     def total(self, student: str) -> float:
         """The student's points summed over every exercise (float)."""
-        return sum(m.points for m in self.marks if m.student == student)
+        return sum(m.points for m in self._by_student.get(student, []))
 
     @property
     def best(self) -> float:
