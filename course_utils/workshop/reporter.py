@@ -144,10 +144,10 @@ def post_json(url: str, payload: dict[str, Any], timeout: float, token: str | No
     request = urllib.request.Request(url, data=data, headers=headers, method="POST")
     try:
         with _OPENER.open(request, timeout=timeout) as resp:
-            return Answer(resp.status, _json(resp.read()))
+            return Answer(resp.status, json_object(resp.read()))
     except urllib.error.HTTPError as err:
         try:
-            body = _json(err.read())
+            body = json_object(err.read())
         except OSError:
             body = {}
         retry = err.headers.get("Retry-After") if err.headers else None
@@ -161,7 +161,8 @@ def post_json(url: str, payload: dict[str, Any], timeout: float, token: str | No
         return Answer(0, {}, None, f"no answer from {url}: {reason}")
 
 
-def _json(raw: bytes) -> dict[str, Any]:
+def json_object(raw: bytes) -> dict[str, Any]:
+    """Return ``raw`` parsed as a JSON object, or {} when it is not one."""
     try:
         data = json.loads(raw.decode("utf-8")) if raw else {}
     except (UnicodeDecodeError, ValueError):
