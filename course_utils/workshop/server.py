@@ -23,15 +23,18 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import logging
 import os
 import signal
 import socket
+import sys
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import tornado.httpserver
 import tornado.iostream
+import tornado.netutil
 import tornado.web
 
 from . import dashboard, export
@@ -46,6 +49,7 @@ from .protocol import (
 )
 from .storage import Secrets, WorkshopStore
 
+LOG = logging.getLogger("course_utils.workshop")
 ASSETS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "assets")
 COOKIE = "workshop_instructor"
 DRAIN_LIMIT = 16 * 1024 * 1024  # bodies up to this are read (and dropped) to answer 413 cleanly
@@ -423,15 +427,17 @@ def _quiet_log(handler: tornado.web.RequestHandler) -> None:
     status = handler.get_status()
     if status >= 400:
         req = handler.request
-        print(f"{time.strftime('%H:%M:%S')} {status} {req.method} {req.path} from {req.remote_ip}", flush=True)
+        LOG.info("%s %s %s from %s", status, req.method, req.path, req.remote_ip)
 
 
-def start_server(workshop: Workshop, host: str, port: int) -> tornado.httpserver.HTTPServer:
-    """Start listening (in the running asyncio loop); return the HTTP server."""
+def start_server(workshop: Workshop, host: str, port: int) -> tuple[tornado.httpserver.HTTPServer, int]:
+    """Start listening (in the running asyncio loop); return the HTTP server and its port
+    (``port`` 0 picks a free one)."""
     server = tornado.httpserver.HTTPServer(make_app(workshop), max_body_size=DRAIN_LIMIT,
                                            idle_connection_timeout=60, body_timeout=15)
-    server.listen(port, address=host)
-    return server
+    sockets = tornado.netutil.bind_sockets(port, address=host)
+    server.add_sockets(sockets)
+    return server, int(sockets[0].getsockname()[1])
 
 
 def lan_address() -> str | None:
@@ -470,16 +476,20 @@ def banner(host: str, port: int, secrets: Secrets, db: str) -> str:
 def serve(host: str, port: int, db: str, rotate: bool = False, durable: bool = False,
           limits: Limits | None = None) -> int:
     """Run the server until SIGINT/SIGTERM; return an exit code."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    LOG.addHandler(handler)
+    LOG.setLevel(logging.INFO)
     store = WorkshopStore(db, durable=durable)
     secrets = store.secrets(rotate=rotate)
     workshop = Workshop(store, secrets, limits)
 
     async def main() -> None:
         try:
-            server = start_server(workshop, host, port)
+            server, port_used = start_server(workshop, host, port)
         except OSError as err:
             raise SystemExit(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
-        print(banner(host, port, secrets, db), flush=True)
+        print(banner(host, port_used, secrets, db), flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
