@@ -46,7 +46,7 @@ def http(method: str, url: str, body: Any = None, headers: dict[str, str] | None
 class ThreadServer:
     """A workshop server on a free loopback port, running in a thread of this process."""
 
-    def __init__(self, db: str, limits: Limits | None = None) -> None:
+    def __init__(self, db: str, limits: Limits | None = None, port: int = 0) -> None:
         self.store = WorkshopStore(db)
         self.secrets = self.store.secrets()
         self.workshop = Workshop(self.store, self.secrets, limits)
@@ -57,7 +57,7 @@ class ThreadServer:
             asyncio.set_event_loop(self.loop)
 
             async def start() -> None:
-                self.server, self.port = start_server(self.workshop, "127.0.0.1", 0)
+                self.server, self.port = start_server(self.workshop, "127.0.0.1", port)
                 ready.set()
 
             self.loop.run_until_complete(start())

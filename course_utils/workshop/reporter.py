@@ -192,6 +192,8 @@ class Reporter:
         self._lock = threading.Lock()  # one writer of the local queue per process
         self._thread_lock = threading.Lock()
         self.last_error: str | None = None
+        self._handed = 0               # items the hooks handed over ...
+        self._taken = 0                # ... and items the thread has queued or dropped
         self.acked: list[str] = []     # event ids the server acknowledged (for tests and status)
         self.keep_acked = False
 
@@ -207,6 +209,7 @@ class Reporter:
         try:
             if not self.active():
                 return
+            self._handed += 1
             self._inbox.put((kind, exercise_id, passed, diagnosis, level, time.time(), uuid.uuid4().hex))
             self._ensure_thread()
             self._wake.set()
@@ -375,10 +378,12 @@ class Reporter:
                 break
         if not items:
             return
-        session = self.load_session()
-        if session is None or session.refused:
-            return
-        self._persist(session, items)
+        try:
+            session = self.load_session()
+            if session is not None and not session.refused:
+                self._persist(session, items)
+        finally:
+            self._taken += len(items)
 
     # ---------------------------------------------------------------- sending
 
@@ -416,7 +421,7 @@ class Reporter:
             events = []
             for _event_id, body, t in rows:
                 ev = json.loads(body)
-                ev["age"] = round(min(max(now - t, 0.0), 6 * 24 * 3600.0), 3)
+                ev["age"] = round(min(max(now - t, 0.0), 6 * 24 * 3600.0), 6)
                 events.append(ev)
             answer = post_json(f"{session.base}/api/events", {"events": events}, SEND_TIMEOUT, session.token)
             ids = [r[0] for r in rows]
@@ -489,7 +494,7 @@ class Reporter:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self._wake.set()
-            if self._inbox.empty() and self.status().queued == 0:
+            if self._taken >= self._handed and self.status().queued == 0:
                 return True
             time.sleep(0.05)
         return False

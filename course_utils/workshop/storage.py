@@ -260,9 +260,9 @@ class WorkshopStore:
 
     def events(self) -> list[tuple[Any, ...]]:
         """Return every event as ``(participant_id, name, event_id, kind, exercise, passed,
-        diagnosis, attempt, level, at, received_at)``, in time order."""
+        diagnosis, attempt, level, at, received_at)``, in time order (ties: the order they were stored)."""
         return self._query("""
             SELECT e.participant_id, p.name, e.event_id, e.kind, e.exercise, e.passed, e.diagnosis,
                    e.attempt, e.level, e.at, e.received_at
             FROM events e JOIN participants p ON p.id = e.participant_id
-            ORDER BY e.at, e.participant_id, e.event_id""")
+            ORDER BY e.at, e.rowid""")
