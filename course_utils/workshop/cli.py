@@ -69,4 +69,4 @@ def doctor_main(argv: list[str]) -> int:
 
     items = run_checks(server=args.server)
     print(format_report(items))
-    return 0 if all(item.ok for item in items) else 1
+    return 1 if any(item.ok is False for item in items) else 0
