@@ -184,8 +184,8 @@
 
   function render(state) {
     const t = state.totals;
-    $("summary").textContent = plural(t.participants, "participant", "participants") + ", " +
-      t.trying + " stuck (exercise not passed yet), " + t.passed + " exercises passed in all. Updated " +
+    $("summary").textContent = plural(t.participants, "participant", "participants") + "; " +
+      t.trying + " tried and not passed yet; " + plural(t.passed, "pass", "passes") + ". Updated " +
       clock(state.now) + ".";
     renderStuck(state);
     renderLongest(state);
