@@ -16,7 +16,7 @@ import time
 import nbformat
 import pytest
 from browser_support import launch_browser, skip_without_browser, start_lab
-from workshop_support import ProcessServer, ThreadServer, http
+from workshop_support import OBSERVER_JS, ProcessServer, ThreadServer, http, wait_for_flip
 
 import course_utils
 from course_utils.workshop.storage import token_hash
@@ -27,21 +27,6 @@ skip_without_browser()
 IDS = course_utils.exercise_ids()
 HOSTILE = ['<img src=x onerror="window.__pwned=1">', "<script>window.__pwned=2</script>", "Robert'); DROP TABLE--"]
 UPDATE_BOUND_S = 2.0  # the issue's bound: the page shows a check within 2 s
-
-# Records, in the page, when each grid cell last changed status (for the measured delays).
-OBSERVER_JS = """() => {
-  window.__flips = [];
-  new MutationObserver((records) => {
-    for (const r of records) {
-      if (r.type === 'attributes' && r.attributeName === 'data-status' && r.target.dataset.status !== 'not-started') {
-        const row = r.target.closest('tr');
-        window.__flips.push({p: row ? row.dataset.participant : null, x: r.target.dataset.exercise,
-                             s: r.target.dataset.status, t: Date.now() / 1000});
-      }
-    }
-  }).observe(document.getElementById('grid'), {subtree: true, attributes: true, attributeFilter: ['data-status']});
-}"""
-
 
 @pytest.fixture(scope="module")
 def shots_dir(tmp_path_factory):
@@ -68,15 +53,6 @@ def post(server_base, token, event):
 def check_event(i, exercise, passed, diagnosis=None, attempt=1):
     return {"id": f"page{i:08d}", "kind": "check", "exercise": exercise, "passed": passed,
             "diagnosis": None if passed else diagnosis, "attempt": attempt, "age": 0}
-
-
-def wait_for_flip(page, participant, exercise, status, timeout_s):
-    """Wait until the grid cell shows ``status``; return the page time it flipped."""
-    page.wait_for_function(
-        "([p, x, s]) => (window.__flips || []).some(f => f.p === p && f.x === x && f.s === s)",
-        arg=[str(participant), exercise, status], timeout=timeout_s * 1000)
-    return page.evaluate("([p, x, s]) => window.__flips.filter(f => f.p === p && f.x === x && f.s === s)[0].t",
-                         [str(participant), exercise, status])
 
 
 def test_instructor_page_live_escaped_accessible(tmp_path, shots_dir, capsys):

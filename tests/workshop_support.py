@@ -145,3 +145,27 @@ class ProcessServer:
             os.killpg(self.proc.pid, sig)
             self.proc.wait(10)
         self.log.close()
+
+
+# Records, in the page, when each grid cell last changed status (for the measured delays).
+OBSERVER_JS = """() => {
+  window.__flips = [];
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type === 'attributes' && r.attributeName === 'data-status' && r.target.dataset.status !== 'not-started') {
+        const row = r.target.closest('tr');
+        window.__flips.push({p: row ? row.dataset.participant : null, x: r.target.dataset.exercise,
+                             s: r.target.dataset.status, t: Date.now() / 1000});
+      }
+    }
+  }).observe(document.getElementById('grid'), {subtree: true, attributes: true, attributeFilter: ['data-status']});
+}"""
+
+
+def wait_for_flip(page, participant, exercise, status, timeout_s):
+    """Wait until the grid cell shows ``status``; return the page time it flipped."""
+    page.wait_for_function(
+        "([p, x, s]) => (window.__flips || []).some(f => f.p === p && f.x === x && f.s === s)",
+        arg=[str(participant), exercise, status], timeout=timeout_s * 1000)
+    return page.evaluate("([p, x, s]) => window.__flips.filter(f => f.p === p && f.x === x && f.s === s)[0].t",
+                         [str(participant), exercise, status])

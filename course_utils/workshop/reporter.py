@@ -101,7 +101,8 @@ class Session:
 
 @dataclass
 class Status:
-    """What the reporter knows: joined as whom, events waiting, sent, dropped, last error."""
+    """What the reporter knows: joined as whom, events waiting, sent, dropped, last error;
+    ``extra["resent"]``: events the server already had (a retry after a lost answer)."""
 
     session: Session | None
     queued: int
@@ -427,6 +428,10 @@ class Reporter:
             ids = [r[0] for r in rows]
             if answer.status == 200:
                 self._forget(ids, "sent")
+                duplicates = answer.body.get("duplicates")
+                if isinstance(duplicates, int) and duplicates > 0:  # a retry of a batch whose answer was lost
+                    with self._lock, self._queue_db() as db:
+                        self._count(db, "resent", duplicates)
                 if self.keep_acked:
                     self.acked.extend(ids)
                 self.last_error = None
@@ -501,13 +506,14 @@ class Reporter:
 
     def status(self) -> Status:
         """Return the reporter's ``Status``."""
-        queued = sent = dropped = rejected = 0
+        queued = sent = dropped = rejected = resent = 0
         with contextlib.suppress(Exception):
             with self._queue_db() as db:
                 queued = db.execute("SELECT COUNT(*) FROM queue").fetchone()[0]
                 counters = dict(db.execute("SELECT name, n FROM counters").fetchall())
                 sent, dropped, rejected = (counters.get(k, 0) for k in ("sent", "dropped", "rejected"))
-        return Status(self.load_session(), queued, sent, dropped, rejected, self.last_error)
+                resent = counters.get("resent", 0)
+        return Status(self.load_session(), queued, sent, dropped, rejected, self.last_error, {"resent": resent})
 
 
 def _hint_level(exercise_id: str, level: Any) -> int:

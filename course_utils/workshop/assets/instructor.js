@@ -13,6 +13,16 @@
     return node;
   }
 
+  // A diagnosis code that may wrap only after its underscores (<wbr>), never mid-word.
+  function breakable(code, cls) {
+    const span = el("span", null, cls);
+    code.split("_").forEach((part, i, parts) => {
+      span.appendChild(document.createTextNode(part + (i < parts.length - 1 ? "_" : "")));
+      if (i < parts.length - 1) span.appendChild(document.createElement("wbr"));
+    });
+    return span;
+  }
+
   function clock(epochSeconds) {
     return new Date(epochSeconds * 1000).toLocaleTimeString([], {hour: "2-digit", minute: "2-digit", second: "2-digit"});
   }
@@ -120,7 +130,7 @@
     } else if (cell.status === "trying") {
       td.appendChild(el("span", cell.attempts + "\u00d7", "att"));
       td.appendChild(el("span", " attempts", "sr"));
-      if (cell.diagnosis) td.appendChild(el("span", cell.diagnosis, "diag"));
+      if (cell.diagnosis) td.appendChild(breakable(cell.diagnosis, "diag"));
     }
     const marks = [];
     if (cell.hint_level) marks.push("H" + cell.hint_level);
@@ -142,6 +152,7 @@
     }
     const body = table.tBodies[0];
     const seen = new Set();
+    let position = 0;
     for (const p of state.participants) {
       seen.add(p.id);
       let row = rows.get(p.id);
@@ -164,7 +175,8 @@
         rows.set(p.id, row);
       }
       if (row.th.textContent !== p.name) { row.th.textContent = p.name; row.th.title = p.name; }
-      body.appendChild(row.tr);  // keeps join order (moves an existing row)
+      if (body.children[position] !== row.tr) body.insertBefore(row.tr, body.children[position] || null);
+      position += 1;  // join order; a row already in place is not touched (no relayout)
       const cellsOf = state.grid[String(p.id)] || {};
       state.exercises.forEach((ex, i) => {
         const cell = cellsOf[ex];
@@ -183,6 +195,7 @@
   // ---------------------------------------------------------------- state
 
   function render(state) {
+    const started = performance.now();
     const t = state.totals;
     $("summary").textContent = plural(t.participants, "participant", "participants") + "; " +
       t.trying + " tried and not passed yet; " + plural(t.passed, "pass", "passes") + ". Updated " +
@@ -193,6 +206,7 @@
     renderHints(state);
     renderPasses(state);
     document.body.dataset.version = String(state.version);
+    document.body.dataset.renderMs = (performance.now() - started).toFixed(1);  // for the load test
   }
 
   function setConnection(text, cls) {
