@@ -27,7 +27,7 @@ PASSES_SHOWN = 40
 def exercise_columns(cells: list[dict[str, Any]]) -> list[str]:
     """Return the exercise columns: the course's ids in course order, then any id found
     in the database that the course no longer lists (an older course version)."""
-    ids = exercise_ids()
+    ids: list[str] = [str(i) for i in exercise_ids()]
     known = set(ids)
     extra = sorted({c["exercise"] for c in cells} - known)
     return ids + extra

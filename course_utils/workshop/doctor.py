@@ -80,7 +80,7 @@ def check_python() -> Item:
 
     version = ".".join(map(str, sys.version_info[:3]))
     try:
-        needed = metadata.metadata(DIST).get("Requires-Python") or ""
+        needed = (metadata.metadata(DIST).get_all("Requires-Python") or [""])[0]
     except metadata.PackageNotFoundError:
         needed = ""
     if needed and version not in SpecifierSet(needed):

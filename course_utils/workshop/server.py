@@ -32,6 +32,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import tornado.http1connection
 import tornado.httpserver
 import tornado.iostream
 import tornado.netutil
@@ -205,7 +206,9 @@ class JsonBodyHandler(BaseHandler):
                 raise tornado.web.HTTPError(400, reason="bad Content-Length") from None
             if size > DRAIN_LIMIT:
                 raise tornado.web.HTTPError(413, reason=f"the request body is too large (limit {MAX_BODY_BYTES})")
-        self.request.connection.set_max_body_size(DRAIN_LIMIT)
+        connection = self.request.connection
+        if isinstance(connection, tornado.http1connection.HTTP1Connection):
+            connection.set_max_body_size(DRAIN_LIMIT)
 
     def data_received(self, chunk: bytes) -> None:
         self._size += len(chunk)
@@ -340,7 +343,7 @@ class StateHandler(BaseHandler):
 
 
 class ExportHandler(BaseHandler):
-    def initialize(self, workshop: Workshop, which: str = "summary") -> None:  # type: ignore[override]
+    def initialize(self, workshop: Workshop, which: str = "summary") -> None:
         self.workshop, self.which = workshop, which
 
     def get(self) -> None:
