@@ -313,3 +313,38 @@ def test_ping_checks_the_code(server):
     assert http("GET", server.url("/api/ping"))[1]["service"] == "course-utils-workshop"
     assert http("GET", server.url(f"/api/ping?code={server.secrets.join_code}"))[1]["code_ok"] is True
     assert http("GET", server.url("/api/ping?code=NOPE"))[0] == 403
+
+
+# --------------------------------------------------------------------------- the command
+
+def run_cli(*args, timeout=60):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "course_utils", "workshop", *args], capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["serve", "--db", "/nonexistent-folder/w.sqlite"], "folder of --db does not exist"),
+    (["serve", "--port", "70000"], "--port must be between"),
+    (["serve", "--max-participants", "0"], "--max-participants must be at least 1"),
+    (["launch"], "invalid choice"),
+])
+def test_serve_refuses_bad_arguments_clearly(args, fragment):
+    out = run_cli(*args)
+    assert out.returncode == 2 and fragment in out.stderr and "Traceback" not in out.stderr
+
+
+def test_serve_refuses_a_file_that_is_not_a_database(tmp_path):
+    bad = tmp_path / "notes.sqlite"
+    bad.write_text("these are my notes, not a database\n" * 100)
+    out = run_cli("serve", "--db", str(bad), "--port", "0")
+    assert out.returncode == 2 and "cannot use" in out.stderr and "Traceback" not in out.stderr
+    assert bad.read_text().startswith("these are my notes")  # left as it was
+
+
+def test_serve_says_when_the_port_is_taken(tmp_path, server):
+    out = run_cli("serve", "--db", str(tmp_path / "other.sqlite"), "--port", str(server.port))
+    assert out.returncode == 2 and f"cannot listen on 127.0.0.1:{server.port}" in out.stderr
+    assert "Traceback" not in out.stderr

@@ -20,7 +20,7 @@ def workshop_main(argv: list[str]) -> int:
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 opens it to "
                             "the room's network)")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
     serve.add_argument("--db", default=DEFAULT_DB,
                        help=f"SQLite database file (default ./{DEFAULT_DB}); restarting on the same file keeps "
                             "the participants, their events, the join code and the instructor key")
@@ -31,8 +31,8 @@ def workshop_main(argv: list[str]) -> int:
                             "server being killed")
     serve.add_argument("--max-participants", type=int, default=500, help="refuse joins past this many (default 500)")
     args = parser.parse_args(argv)
-    if not 0 < args.port < 65536:
-        parser.error("--port must be between 1 and 65535")
+    if not 0 <= args.port < 65536:
+        parser.error("--port must be between 0 and 65535 (0: any free port)")
     if args.max_participants < 1:
         parser.error("--max-participants must be at least 1")
     folder = os.path.dirname(os.path.abspath(args.db))
