@@ -256,6 +256,14 @@ def test_leave_stops_reporting_in_every_kernel(learner, server, tmp_path, capsys
     assert server.store.counts() == (1, 1)
 
 
+def test_a_check_just_before_leave_still_counts(learner, server, capsys):
+    rep.join(server.join_url, "Ada")
+    course_utils.check("02.grad_w", right_grad_w)
+    rep.leave()                                    # no flush in between: leave() lets it go out first
+    assert "discarded" not in capsys.readouterr().out
+    assert server_events(server) == [("check", "02.grad_w", 1, None, 1, None)]
+
+
 def test_joining_once_makes_another_kernel_report(learner, server):
     learner.join(server.join_url, "Ada")
     other_kernel = rep.Reporter(learner.state_dir)

@@ -20,7 +20,8 @@ def workshop_main(argv: list[str]) -> int:
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 opens it to "
                             "the room's network)")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT,
+                       help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
     serve.add_argument("--db", default=DEFAULT_DB,
                        help=f"SQLite database file (default ./{DEFAULT_DB}); restarting on the same file keeps "
                             "the participants, their events, the join code and the instructor key")

@@ -54,6 +54,7 @@ MAX_QUEUED = 2000         # events kept while the server is away (oldest dropped
 BATCH = 50                # events per request (the server's limit)
 MAX_BACKOFF = 30.0        # seconds between retries at most while the server is away
 IDLE_WAKE = 30.0          # seconds the thread sleeps when there is nothing to do
+LEAVE_FLUSH = 2.0         # seconds leave() lets waiting events go out before discarding them
 
 
 def default_state_dir() -> str:
@@ -302,7 +303,13 @@ class Reporter:
                 f"your {what} are kept here and sent when it answers. leave() stops it.")
 
     def leave(self) -> str:
-        """Stop reporting (in every kernel of this learner); return the sentence shown."""
+        """Stop reporting (in every kernel of this learner); return the sentence shown.
+        What is still waiting gets up to ``LEAVE_FLUSH`` seconds to be sent (a check
+        just before leave() still counts); the rest is discarded."""
+        session = self.load_session()
+        if session is not None and not session.refused and (self._handed > self._taken or self.status().queued):
+            self._ensure_thread()
+            self.flush(LEAVE_FLUSH)
         waiting = 0
         with contextlib.suppress(Exception):
             with self._queue_db() as db:
