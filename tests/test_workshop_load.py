@@ -181,7 +181,7 @@ def probe_page_during_load(server, probe_token, futures, tmp_path, deadline):
     posts a check every 0.3 s; return how long each took to show in the grid, and a
     screenshot path."""
     delays = []
-    shot = str(tmp_path / "workshop_load_instructor_page.png")
+    shot = os.path.join(os.environ.get("COURSE_SCREENSHOTS") or str(tmp_path), "workshop_load_instructor_page.png")
     with launch_browser(tmp_path / "profile", viewport={"width": 1400, "height": 900}) as browser:
         page = browser.new_page()
         page.goto(server.instructor_url)
