@@ -53,7 +53,7 @@ class Draw:
     case: str
     args: tuple[Any, ...]
     reference: Any
-    _outputs: dict[tuple[int, ...], Any] = field(default_factory=dict, repr=False)
+    _outputs: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
 
     def output(self, exercise: Exercise, combo: tuple[int, ...]) -> Any:
         """The reference's answer with the slips at indices ``combo`` switched on; None
@@ -106,39 +106,97 @@ def _transpose_options(structure: Any) -> list[tuple[int, ...]]:
     return options
 
 
+@dataclass
+class _Table:
+    """Every candidate answer of one draw, flattened: row i is the answer of explanation
+    ``keys[i]``; ``starts`` / ``lengths`` say where each output leaf lies in a row."""
+
+    keys: list[Explanation]
+    rows: np.ndarray
+    starts: np.ndarray
+    lengths: np.ndarray
+
+
+def _flat(structure: Any) -> np.ndarray:
+    return np.concatenate([np.asarray(x, dtype=np.float64).ravel() for x in compare.leaves(structure)])
+
+
+def _table(exercise: Exercise, draw: Draw) -> _Table | None:
+    """The draw's candidate table, built once and cached on the draw; None when an output
+    holds strings (a choice: the slow path compares those)."""
+    cached = draw._outputs.get(("table",))
+    if cached is not None or ("table",) in draw._outputs:
+        return cached
+    ref_leaves = list(compare.leaves(draw.reference))
+    if any(isinstance(x, str) for x in ref_leaves):
+        draw._outputs[("table",)] = None
+        return None
+    lengths = np.array([np.size(x) for x in ref_leaves])
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    keys: list[Explanation] = []
+    rows: list[np.ndarray] = []
+    for combo in [(), *combos(exercise)]:
+        out = draw.output(exercise, combo)
+        if out is None:
+            continue
+        base = frozenset(f"slip:{i}" for i in combo)
+        # Transposing every matrix changes nothing in an answer without matrices: there
+        # the generic "transpose" slip holds as well as its absence.
+        no_matrices = not any(isinstance(x, np.ndarray) and x.ndim == 2 for x in compare.leaves(out))
+        for transposed in _transpose_options(out):
+            flat = _flat(compare.transpose_leaves(out, transposed) if transposed else out)
+            t_keys = base | ({"transpose"} if transposed else set())
+            for negated in (False, True):
+                key = t_keys | ({"sign"} if negated else set())
+                for k in ([key, key | {"transpose"}] if no_matrices else [key]):
+                    keys.append(frozenset(k))
+                    rows.append(-flat if negated else flat)
+    table = _Table(keys, np.array(rows), starts, lengths)
+    draw._outputs[("table",)] = table
+    return table
+
+
+def _gaps(table: _Table, v: np.ndarray) -> np.ndarray:
+    """``compare.gap`` between ``v`` and every row of the table at once."""
+    rows = table.rows
+    scale = np.maximum(np.maximum.reduceat(np.abs(rows), table.starts, axis=1),
+                       np.maximum.reduceat(np.abs(v), table.starts)[None, :])
+    floor = np.maximum(1e-6 * np.repeat(scale, table.lengths, axis=1), 1e-300)
+    err = np.abs(rows - v) / np.maximum(np.abs(rows) + np.abs(v), floor)
+    result: np.ndarray = np.max(err, axis=1)
+    return result
+
+
 def explanations(exercise: Exercise, draw: Draw, clean: Any, repairs: Iterable[str],
                  candidates: Iterable[Explanation] | None = None) -> set[Explanation]:
     """Every explanation of the (conformed) answer ``clean`` on this draw.
 
     ``repairs``: the shape repairs ``compare.conform`` made (their keys join every
-    explanation). ``candidates``: when given, only these explanations are tested (the
+    explanation). ``candidates``: when given, only these explanations are kept (the
     engine passes those still alive from earlier draws)."""
     repaired = frozenset(repairs)
+    table = _table(exercise, draw)
+    if table is None:
+        found = _explanations_slowly(exercise, draw, clean, repaired)
+    else:
+        hits = np.nonzero(_gaps(table, _flat(clean)) <= exercise.rtol)[0]
+        found = {table.keys[i] | repaired for i in hits}
+    if candidates is not None:
+        found &= set(candidates)
+    return found
+
+
+def _explanations_slowly(exercise: Exercise, draw: Draw, clean: Any, repaired: Explanation) -> set[Explanation]:
     found: set[Explanation] = set()
-    wanted = None if candidates is None else {c - repaired for c in candidates if repaired <= c}
-    all_combos: list[tuple[int, ...]] = [(), *combos(exercise)]
-    if wanted is not None:
-        all_combos = sorted({tuple(sorted(int(k[5:]) for k in c if k.startswith("slip:"))) for c in wanted},
-                            key=lambda c: (len(c), c))
-    for combo in all_combos:
+    for combo in [(), *combos(exercise)]:
         out = draw.output(exercise, combo)
         if out is None:
             continue
         keys = frozenset(f"slip:{i}" for i in combo)
-        # Transposing every matrix changes nothing in an answer without matrices: there
-        # the generic "transpose" slip holds as well as its absence.
-        no_matrices = not any(isinstance(x, np.ndarray) and x.ndim == 2 for x in compare.leaves(out))
-        for transposed in _transpose_options(out):
-            shaped = compare.transpose_leaves(out, transposed) if transposed else out
-            t_keys = keys | ({"transpose"} if transposed else set())
-            for negated in (False, True):
-                target = compare.negate(shaped) if negated else shaped
-                if compare.gap(clean, target) > exercise.rtol:
-                    continue
-                key = (t_keys | ({"sign"} if negated else set())) | repaired
-                for k in ([key, key | {"transpose"}] if no_matrices else [key]):
-                    if wanted is None or k - repaired in wanted:
-                        found.add(frozenset(k))
+        for negated in (False, True):
+            target = compare.negate(out) if negated else out
+            if compare.gap(clean, target) <= exercise.rtol:
+                found.add(keys | ({"sign"} if negated else set()) | repaired)
     return found
 
 
