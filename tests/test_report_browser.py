@@ -15,6 +15,7 @@ import http.server
 import os
 import threading
 
+import browser_support
 import pytest
 from report_support import CLASS, EXERCISES, EXPECTED, write_class
 
@@ -22,21 +23,9 @@ from course_utils.cli import main as course_utils_main
 
 pytestmark = pytest.mark.browser
 
-try:  # the shared browser machinery (Chromium flags, loopback guard, axe) when present
-    import browser_support as shared
-except ImportError:  # pragma: no cover - older trees: the same flags as test_browser.py
-    shared = None
-
-CHROMIUM_FLAGS = shared.CHROMIUM_FLAGS if shared else [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-default-apps", "--disable-extensions", "--disable-breakpad", "--mute-audio",
-]
-CHROMIUM = next((p for p in (os.environ.get("COURSE_CHROMIUM"), "/usr/bin/chromium") if p and os.path.exists(p)),
-                None)
-if CHROMIUM is None:
+if browser_support.CHROMIUM is None:
     pytest.skip("Chromium is not installed (apt-get install chromium); browser tests skipped", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed; browser tests skipped")
+pytest.importorskip("playwright.sync_api", reason="Playwright is not installed; browser tests skipped")
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -59,8 +48,6 @@ def serve(folder):
 
 def audit(page):
     """axe-core's serious and critical violations on the page (list of str)."""
-    if shared is not None and hasattr(shared, "axe_audit"):
-        return shared.blocking_violations(shared.axe_audit(page))
     from axe_playwright_python.sync_playwright import Axe
 
     result = Axe().run(page).response
@@ -81,23 +68,11 @@ def pages(tmp_path_factory):
 def test_report_and_feedback_render_offline(pages, tmp_path, capsys):
     shots = os.environ.get("COURSE_SCREENSHOTS") or str(tmp_path / "screenshots")
     os.makedirs(shots, exist_ok=True)
-    blocked, failed = [], []
-    with serve(pages) as base, sync_api.sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS,
-            viewport={"width": 1100, "height": 900}, service_workers="block")
-
-        def guard(route):
-            url = route.request.url
-            if url.startswith((base, "data:", "about:")):
-                route.continue_()
-            else:
-                blocked.append(url)
-                route.abort()
-
-        context.route("**/*", guard)
+    failed = []
+    with serve(pages) as base, browser_support.launch_browser(tmp_path / "profile",
+                                                              {"width": 1100, "height": 900}) as context:
+        page = context.new_page()
         try:
-            page = context.new_page()
             page.on("requestfailed", lambda r: failed.append(r.url))
             page.goto(base + "report.html", wait_until="load")
             table = page.locator("table", has=page.locator("caption", has_text="Each student's result"))
@@ -126,7 +101,7 @@ def test_report_and_feedback_render_offline(pages, tmp_path, capsys):
             problems = audit(page)
             assert not problems, "\n".join(problems)
         finally:
-            context.close()
-    assert blocked == [] and failed == [], (blocked, failed)
+            page.close()
+        assert context.blocked == [] and failed == [], (context.blocked, failed)
     with capsys.disabled():
         print(f"\nclass report screenshot: {report_shot}\nfeedback page screenshot: {feedback_shot}")
