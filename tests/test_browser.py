@@ -21,23 +21,25 @@ downloads a browser. Everything is shut down at the end (kernels, server process
 browser). Skipped, with a one-line reason, when Chromium or Playwright is missing.
 """
 
-import json
 import os
-import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 
 import nbformat
 import pytest
+from browser_support import (
+    ROOT,
+    close_notebook,
+    launch_browser,
+    open_lab_page,
+    open_notebook,
+    require_browser,
+    run_all_from_menu,
+    run_lab,
+    say,
+    wait_until_run,
+)
 
 pytestmark = pytest.mark.browser
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # The notebooks to open, as (path relative to the repo, kind). Entries whose file does
 # not exist yet are left out; when none exists a small demo notebook with one explorer
@@ -50,82 +52,13 @@ NOTEBOOKS = [
     ("solutions/02_one_layer_scalar.ipynb", "solution"),
 ]
 
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-default-apps", "--disable-extensions", "--disable-breakpad",
-    "--disable-domain-reliability", "--disable-client-side-phishing-detection",
-    "--no-default-browser-check", "--metrics-recording-only", "--mute-audio",
-    "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication",
-]
-
-SERVER_START_TIMEOUT = 60
 RUN_ALL_TIMEOUT = 60
 REDRAW_TIMEOUT = 20
 
-
-def _chromium():
-    explicit = os.environ.get("COURSE_CHROMIUM")
-    if explicit:
-        return explicit if os.path.exists(explicit) else None
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and os.path.exists(candidate):
-            return candidate
-    return None
-
-
-CHROMIUM = _chromium()
-if CHROMIUM is None:
-    pytest.skip("Chromium is not installed (apt-get install chromium); browser tests skipped",
-                allow_module_level=True)
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:
-    pytest.skip("Playwright is not installed (pip install playwright); browser tests skipped",
-                allow_module_level=True)
+require_browser()
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _say(capsys, text):
-    """Print even when pytest captures output (the lead wants the screenshot paths)."""
-    with capsys.disabled():
-        print(text)
-
-
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _children(pid):
-    """Pids of the direct children of ``pid`` (Linux /proc; empty elsewhere)."""
-    kids = []
-    try:
-        names = os.listdir("/proc")
-    except OSError:
-        return kids
-    for name in names:
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[-1].split()
-        if len(fields) > 1 and fields[1] == str(pid):
-            kids.append(int(name))
-    return kids
-
-
-def _kill_group(pid, sig):
-    try:
-        os.killpg(pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _demo_notebook(path):
@@ -166,52 +99,18 @@ def _selected_notebooks():
     return chosen or [("demo/demo_explorer.ipynb", "demo")]
 
 
+def _place_notebooks(root):
+    for rel, kind in _selected_notebooks():
+        dst = str(root / rel)
+        if kind == "demo":
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            _demo_notebook(dst)
+        else:
+            _scratch_copy(os.path.join(ROOT, rel), dst)
+    return [rel for rel, _ in _selected_notebooks()]
+
+
 # --------------------------------------------------------------------------- fixtures
-
-
-class Lab:
-    """A running JupyterLab server: ``url(path)`` gives an address with the token."""
-
-    def __init__(self, port, token, root, proc, log_path):
-        self.port, self.token, self.root, self.proc, self.log_path = port, token, root, proc, log_path
-
-    def url(self, path):
-        sep = "&" if "?" in path else "?"
-        return f"http://127.0.0.1:{self.port}/{path.lstrip('/')}{sep}token={self.token}"
-
-    def api(self, path, method="GET", body=None):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.url(path), method=method, data=data,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            body = resp.read()
-        return json.loads(body) if body else None
-
-    def wait_ready(self):
-        """Wait for the server to answer, then start a kernel session for each notebook
-        (as if the learner had opened them before: kernels boot while the page loads)."""
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
-            if self.proc.poll() is not None:
-                pytest.fail(f"JupyterLab exited with {self.proc.returncode}:\n{self.log()}")
-            try:
-                self.api("api/status")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not answer within {SERVER_START_TIMEOUT} s:\n{self.log()}")
-                time.sleep(0.2)
-        for rel, _ in _selected_notebooks():
-            self.api("api/sessions", method="POST", body={
-                "path": rel, "name": os.path.basename(rel), "type": "notebook",
-                "kernel": {"name": "python3"}})
-
-    def log(self):
-        try:
-            with open(self.log_path, encoding="utf-8", errors="replace") as fh:
-                return fh.read()[-4000:]
-        except OSError:
-            return ""
 
 
 @pytest.fixture(scope="module")
@@ -222,111 +121,21 @@ def scratch(tmp_path_factory):
 @pytest.fixture(scope="module")
 def lab(scratch):
     """JupyterLab on a free loopback port, random token, scratch everything."""
-    root = scratch / "course"
-    for rel, kind in _selected_notebooks():
-        dst = str(root / rel)
-        if kind == "demo":
-            os.makedirs(os.path.dirname(dst), exist_ok=True)
-            _demo_notebook(dst)
-        else:
-            _scratch_copy(os.path.join(ROOT, rel), dst)
-    env = dict(os.environ)
-    for name in ("MPLBACKEND", "COURSE_UTILS_STRICT", "JUPYTER_PATH", "JUPYTER_CONFIG_PATH"):
-        env.pop(name, None)  # the kernel must see what a learner's kernel sees
-    dirs = {}
-    for name in ("runtime", "config", "data", "settings", "workspaces", "ipython"):
-        dirs[name] = scratch / "jupyter" / name
-        dirs[name].mkdir(parents=True)
-    env.update({
-        "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
-        "JUPYTER_CONFIG_DIR": str(dirs["config"]),
-        "JUPYTER_DATA_DIR": str(dirs["data"]),
-        "JUPYTERLAB_SETTINGS_DIR": str(dirs["settings"]),
-        "JUPYTERLAB_WORKSPACES_DIR": str(dirs["workspaces"]),
-        "IPYTHONDIR": str(dirs["ipython"]),
-        "JUPYTER_PLATFORM_DIRS": "1",
-        "COURSE_UTILS_PROGRESS": str(scratch / "progress.json"),
-        "PYTHONUNBUFFERED": "1",
-    })
-    # Render every cell (no virtual scrolling), and never ask about news.
-    tracker = dirs["settings"] / "@jupyterlab" / "notebook-extension"
-    tracker.mkdir(parents=True)
-    (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
-    (dirs["config"] / "labconfig").mkdir()
-    (dirs["config"] / "labconfig" / "page_config.json").write_text(json.dumps(
-        {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
-
-    port, token = _free_port(), secrets.token_hex(24)
-    cmd = [
-        sys.executable, "-m", "jupyter", "lab", "--no-browser",
-        "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-        "--ServerApp.terminals_enabled=False", "--expose-app-in-browser",
-        "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")
-    log_path = scratch / "jupyterlab.log"
-    log = open(log_path, "w")
-    proc = subprocess.Popen(cmd, cwd=str(root), env=env, stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
-    server = Lab(port, token, root, proc, log_path)
-    try:
-        yield server  # not waited for here: Chromium starts while the server boots
-    finally:
-        kernels = _children(proc.pid)  # kernels run in their own sessions: find them first
-        try:
-            server.api("api/shutdown", method="POST")  # stops kernels, then the server
-            proc.wait(15)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-        _kill_group(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-        for pid in kernels:
-            _kill_group(pid, signal.SIGKILL)
-        log.close()
+    with run_lab(scratch, _place_notebooks) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def browser(scratch):
     """Headless Chromium with a fresh profile; only loopback requests allowed."""
-    blocked = []
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(scratch / "chromium-profile"), executable_path=CHROMIUM, headless=True,
-            args=CHROMIUM_FLAGS, viewport={"width": 1280, "height": 1000}, service_workers="block")
-
-        def guard(route):
-            url = route.request.url
-            if url.startswith(("http://127.0.0.1:", "data:", "blob:", "about:")):
-                route.continue_()
-            else:
-                blocked.append(url)
-                route.abort()
-
-        context.route("**/*", guard)
-        context.blocked = blocked
-        try:
-            yield context
-        finally:
-            context.close()
+    with launch_browser(scratch / "chromium-profile") as context:
+        yield context
 
 
 @pytest.fixture(scope="module")
 def lab_page(lab, browser):
     """One JupyterLab page for all notebooks (loading the app once saves seconds each)."""
-    page = browser.new_page()
-    page.errors = []
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    lab.wait_ready()
-    page.goto(lab.url("lab?reset"), wait_until="domcontentloaded")
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell && "
-                           "document.querySelector('.jp-DirListing-content')",
-                           timeout=SERVER_START_TIMEOUT * 1000)
+    page = open_lab_page(lab, browser)
     try:
         yield page
     finally:
@@ -342,81 +151,6 @@ def shots_dir(scratch):
 
 
 # --------------------------------------------------------------------------- page helpers
-
-# Runs in the page: the state of the open notebook, read from JupyterLab's own model.
-_STATE_JS = """() => {
-  const app = window.jupyterapp;
-  const panel = app && app.shell.currentWidget;
-  if (!panel || !panel.content || !panel.sessionContext) return null;
-  const session = panel.sessionContext.session;
-  const kernel = session && session.kernel;
-  const cells = [];
-  const model = panel.content.model;
-  for (let i = 0; i < model.cells.length; i++) {
-    const c = model.cells.get(i);
-    if (c.type !== 'code') continue;
-    const outs = [];
-    for (let j = 0; j < c.outputs.length; j++) {
-      const o = c.outputs.get(j).toJSON();
-      outs.push({type: o.output_type, name: o.name || null, ename: o.ename || null,
-                 evalue: o.evalue || null,
-                 text: [o.text, o.data && o.data['text/plain']]
-                         .map(t => Array.isArray(t) ? t.join('') : (t || '')).join('')});
-    }
-    cells.push({index: i, source: c.sharedModel.getSource(), count: c.executionCount, outputs: outs});
-  }
-  return {kernel: kernel ? kernel.status : 'none', busy: panel.sessionContext.kernelDisplayStatus,
-          cells: cells};
-}"""
-
-
-def _state(page):
-    return page.evaluate(_STATE_JS)
-
-
-def _open_notebook(page, rel):
-    """Open ``rel`` in the running JupyterLab (as a double-click in the file browser
-    does) and wait for its kernel to be ready."""
-    page.evaluate("async (p) => { await window.jupyterapp.commands.execute("
-                  "'docmanager:open', {path: p, factory: 'Notebook'}); }", rel)
-    page.wait_for_function(
-        """(p) => { const w = window.jupyterapp.shell.currentWidget;
-                   return w && w.context && w.context.path === p && w.sessionContext &&
-                          w.sessionContext.session && w.sessionContext.session.kernel &&
-                          w.sessionContext.session.kernel.status === 'idle'; }""",
-        arg=rel, timeout=SERVER_START_TIMEOUT * 1000)
-
-
-def _close_notebook(page):
-    """Shut the current notebook's kernel down and close it without saving."""
-    page.evaluate("""async () => { const w = window.jupyterapp.shell.currentWidget;
-        if (w && w.sessionContext) { await w.sessionContext.shutdown(); w.dispose(); } }""")
-
-
-def _run_all_from_menu(page):
-    """Run > Run All Cells, as a learner does."""
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-
-
-def _wait_until_run(page, timeout):
-    """Wait until every non-empty code cell has run (or one raised) and the kernel is idle."""
-    deadline = time.monotonic() + timeout
-    while True:
-        state = _state(page)
-        code = [c for c in state["cells"] if c["source"].strip()]
-        errors = [c for c in code if any(o["type"] == "error" for o in c["outputs"])]
-        done = all(c["count"] is not None for c in code)
-        if (done or errors) and state["kernel"] == "idle":
-            time.sleep(0.5)  # let the last display messages land
-            state2 = _state(page)
-            if state2["kernel"] == "idle":
-                return state2
-        if time.monotonic() > deadline:
-            pending = [c["index"] for c in code if c["count"] is None]
-            pytest.fail(f"cells still not run after {timeout} s (kernel {state['kernel']}): {pending}")
-        time.sleep(0.25)
-
 
 def _problems(state, kind):
     """Error outputs (any notebook) and stderr tracebacks; for a solution, also failed checks."""
@@ -464,10 +198,10 @@ def test_notebook_in_jupyterlab(lab, browser, lab_page, shots_dir, capsys, rel, 
     page.errors.clear()
     stem = os.path.splitext(rel.replace("/", "__"))[0]
     try:
-        _open_notebook(page, rel)
+        open_notebook(page, rel)
         t_open = time.monotonic() - started
-        _run_all_from_menu(page)
-        state = _wait_until_run(page, RUN_ALL_TIMEOUT)
+        run_all_from_menu(page)
+        state = wait_until_run(page, RUN_ALL_TIMEOUT)
         t_run = time.monotonic() - started
         problems = _problems(state, kind)
         page.screenshot(path=os.path.join(shots_dir, f"{stem}__after_run.png"))
@@ -528,18 +262,18 @@ def test_notebook_in_jupyterlab(lab, browser, lab_page, shots_dir, capsys, rel, 
         if browser.blocked:
             report.append(f"  blocked off-machine requests: {sorted(set(browser.blocked))}")
         report.append(f"  took {time.monotonic() - started:.1f} s (opened {t_open:.1f}, run {t_run:.1f})")
-        _say(capsys, "\n" + "\n".join(report))
+        say(capsys, "\n" + "\n".join(report))
     except BaseException:
         try:
             path = os.path.join(shots_dir, f"{stem}__FAILED.png")
             page.screenshot(path=path)
-            _say(capsys, f"\n{rel}: failure screenshot {path}; page errors: {page.errors[:3]}\n"
+            say(capsys, f"\n{rel}: failure screenshot {path}; page errors: {page.errors[:3]}\n"
                          f"server log tail:\n{lab.log()[-1500:]}")
         except Exception:
             pass
         raise
     finally:
         try:
-            _close_notebook(page)
+            close_notebook(page)
         except Exception:  # the server's shutdown stops any kernel left
             pass

@@ -1,0 +1,424 @@
+"""Shared machinery of the browser tests: Debian's Chromium (headless, off the network),
+a scratch JupyterLab, a static file server on loopback, and the axe-core audit.
+
+Used by ``test_browser.py`` (the course in JupyterLab), ``test_site.py`` (the static
+site) and ``test_accessibility.py`` (axe audits, dark theme). Nothing here downloads a
+browser: Playwright drives ``/usr/bin/chromium`` (or ``COURSE_CHROMIUM``), and every
+request that does not go to a loopback address is aborted and recorded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-default-apps", "--disable-extensions", "--disable-breakpad",
+    "--disable-domain-reliability", "--disable-client-side-phishing-detection",
+    "--no-default-browser-check", "--metrics-recording-only", "--mute-audio",
+    "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication",
+]
+
+LOCAL_PREFIXES = ("http://127.0.0.1:", "data:", "blob:", "about:")
+
+SERVER_START_TIMEOUT = 60
+
+
+def chromium_path() -> str | None:
+    """Return the Chromium executable to drive (COURSE_CHROMIUM, else Debian's), or None."""
+    explicit = os.environ.get("COURSE_CHROMIUM")
+    if explicit:
+        return explicit if os.path.exists(explicit) else None
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+def require_browser() -> str:
+    """Return the Chromium path, or skip the calling test module with a one-line reason."""
+    path = chromium_path()
+    if path is None:
+        pytest.skip("Chromium is not installed (apt-get install chromium); browser tests skipped",
+                    allow_module_level=True)
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        pytest.skip("Playwright is not installed (pip install playwright); browser tests skipped",
+                    allow_module_level=True)
+    return path
+
+
+def say(capsys, text: str) -> None:
+    """Print even when pytest captures output (screenshot paths and figures for the report)."""
+    with capsys.disabled():
+        print(text)
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def children(pid: int) -> list[int]:
+    """Return the pids of the direct children of ``pid`` (Linux /proc; empty elsewhere)."""
+    kids = []
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return kids
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[-1].split()
+        if len(fields) > 1 and fields[1] == str(pid):
+            kids.append(int(name))
+    return kids
+
+
+def kill_group(pid: int, sig: int) -> None:
+    """Send ``sig`` to the process group ``pid`` (gone or foreign groups are ignored)."""
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+# --------------------------------------------------------------------------- Chromium
+
+
+@contextlib.contextmanager
+def launch_browser(profile_dir: str | Path, viewport: dict | None = None,
+                   also_allow: tuple[str, ...] = ()) -> Iterator:
+    """Yield a Playwright persistent context of headless Chromium with a fresh profile.
+
+    Only loopback, data:, blob: and about: requests (and URLs starting with one of
+    ``also_allow``, e.g. "file://") go through; any other is aborted and its URL appended
+    to ``context.blocked``. Closed (with Playwright) on exit.
+    """
+    from playwright.sync_api import sync_playwright
+
+    executable = require_browser()
+    blocked: list[str] = []
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(profile_dir), executable_path=executable, headless=True, args=CHROMIUM_FLAGS,
+            viewport=viewport or {"width": 1280, "height": 1000}, service_workers="block")
+
+        def guard(route):
+            url = route.request.url
+            if url.startswith(LOCAL_PREFIXES + tuple(also_allow)):
+                route.continue_()
+            else:
+                blocked.append(url)
+                route.abort()
+
+        context.route("**/*", guard)
+        context.blocked = blocked
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+# --------------------------------------------------------------------------- static files
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 (the stdlib's name)
+        pass
+
+
+@contextlib.contextmanager
+def serve_folder(folder: str | Path) -> Iterator[str]:
+    """Serve ``folder`` over HTTP on 127.0.0.1 (a free port) while the block runs.
+
+    Yields the base URL ending in "/"; the server thread is stopped on exit.
+    """
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+
+
+# --------------------------------------------------------------------------- JupyterLab
+
+
+class Lab:
+    """A running JupyterLab server: ``url(path)`` gives an address with the token."""
+
+    def __init__(self, port, token, root, proc, log_path, sessions):
+        self.port, self.token, self.root, self.proc, self.log_path = port, token, root, proc, log_path
+        self.sessions = sessions
+
+    def url(self, path):
+        """Return the address of ``path`` on this server, with the token."""
+        sep = "&" if "?" in path else "?"
+        return f"http://127.0.0.1:{self.port}/{path.lstrip('/')}{sep}token={self.token}"
+
+    def api(self, path, method="GET", body=None):
+        """Call the server's REST API; returns the decoded JSON answer (or None)."""
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url(path), method=method, data=data,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            body = resp.read()
+        return json.loads(body) if body else None
+
+    def wait_ready(self):
+        """Wait for the server to answer, then start a kernel session for each notebook
+        (as if the learner had opened them before: kernels boot while the page loads)."""
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while True:
+            if self.proc.poll() is not None:
+                pytest.fail(f"JupyterLab exited with {self.proc.returncode}:\n{self.log()}")
+            try:
+                self.api("api/status")
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"JupyterLab did not answer within {SERVER_START_TIMEOUT} s:\n{self.log()}")
+                time.sleep(0.2)
+        for rel in self.sessions:
+            self.api("api/sessions", method="POST", body={
+                "path": rel, "name": os.path.basename(rel), "type": "notebook",
+                "kernel": {"name": "python3"}})
+
+    def log(self):
+        """Return the tail of the server's log."""
+        try:
+            with open(self.log_path, encoding="utf-8", errors="replace") as fh:
+                return fh.read()[-4000:]
+        except OSError:
+            return ""
+
+
+@contextlib.contextmanager
+def run_lab(scratch: Path, place_notebooks: Callable[[Path], list[str]]) -> Iterator[Lab]:
+    """Start JupyterLab on a free loopback port with a random token and scratch everything.
+
+    ``place_notebooks(root)`` writes the notebooks into the server's root folder and
+    returns their paths relative to it (kernels are started for them by ``wait_ready``).
+    Yields a ``Lab`` before the server has answered (call ``wait_ready``); on exit shuts
+    the kernels and the server down and kills what is left of their process groups.
+    """
+    root = scratch / "course"
+    root.mkdir(parents=True, exist_ok=True)
+    sessions = place_notebooks(root)
+    env = dict(os.environ)
+    for name in ("MPLBACKEND", "COURSE_UTILS_STRICT", "JUPYTER_PATH", "JUPYTER_CONFIG_PATH"):
+        env.pop(name, None)  # the kernel must see what a learner's kernel sees
+    dirs = {}
+    for name in ("runtime", "config", "data", "settings", "workspaces", "ipython"):
+        dirs[name] = scratch / "jupyter" / name
+        dirs[name].mkdir(parents=True)
+    env.update({
+        "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
+        "JUPYTER_CONFIG_DIR": str(dirs["config"]),
+        "JUPYTER_DATA_DIR": str(dirs["data"]),
+        "JUPYTERLAB_SETTINGS_DIR": str(dirs["settings"]),
+        "JUPYTERLAB_WORKSPACES_DIR": str(dirs["workspaces"]),
+        "IPYTHONDIR": str(dirs["ipython"]),
+        "JUPYTER_PLATFORM_DIRS": "1",
+        "COURSE_UTILS_PROGRESS": str(scratch / "progress.json"),
+        "PYTHONUNBUFFERED": "1",
+    })
+    # Render every cell (no virtual scrolling), and never ask about news.
+    tracker = dirs["settings"] / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True)
+    (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    (dirs["config"] / "labconfig").mkdir()
+    (dirs["config"] / "labconfig" / "page_config.json").write_text(json.dumps(
+        {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
+
+    port, token = free_port(), secrets.token_hex(24)
+    cmd = [
+        sys.executable, "-m", "jupyter", "lab", "--no-browser",
+        "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+        "--ServerApp.terminals_enabled=False", "--expose-app-in-browser",
+        "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log_path = scratch / "jupyterlab.log"
+    log = open(log_path, "w")
+    proc = subprocess.Popen(cmd, cwd=str(root), env=env, stdout=log, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    server = Lab(port, token, root, proc, log_path, sessions)
+    try:
+        yield server  # not waited for here: Chromium starts while the server boots
+    finally:
+        kernels = children(proc.pid)  # kernels run in their own sessions: find them first
+        try:
+            server.api("api/shutdown", method="POST")  # stops kernels, then the server
+            proc.wait(15)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        kill_group(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            kill_group(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+        for pid in kernels:
+            kill_group(pid, signal.SIGKILL)
+        log.close()
+
+
+def open_lab_page(lab: Lab, browser):
+    """Return a JupyterLab page loaded in ``browser`` (page errors collected in ``page.errors``)."""
+    page = browser.new_page()
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    lab.wait_ready()
+    page.goto(lab.url("lab?reset"), wait_until="domcontentloaded")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell && "
+                           "document.querySelector('.jp-DirListing-content')",
+                           timeout=SERVER_START_TIMEOUT * 1000)
+    return page
+
+
+def open_notebook(page, rel: str) -> None:
+    """Open ``rel`` in the running JupyterLab (as a double-click in the file browser does)
+    and wait for its kernel to be ready."""
+    page.evaluate("async (p) => { await window.jupyterapp.commands.execute("
+                  "'docmanager:open', {path: p, factory: 'Notebook'}); }", rel)
+    page.wait_for_function(
+        """(p) => { const w = window.jupyterapp.shell.currentWidget;
+                   return w && w.context && w.context.path === p && w.sessionContext &&
+                          w.sessionContext.session && w.sessionContext.session.kernel &&
+                          w.sessionContext.session.kernel.status === 'idle'; }""",
+        arg=rel, timeout=SERVER_START_TIMEOUT * 1000)
+
+
+def close_notebook(page) -> None:
+    """Shut the current notebook's kernel down and close it without saving."""
+    page.evaluate("""async () => { const w = window.jupyterapp.shell.currentWidget;
+        if (w && w.sessionContext) { await w.sessionContext.shutdown(); w.dispose(); } }""")
+
+
+def run_all_from_menu(page) -> None:
+    """Run > Run All Cells, as a learner does."""
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+
+
+# Runs in the page: the state of the open notebook, read from JupyterLab's own model.
+STATE_JS = """() => {
+  const app = window.jupyterapp;
+  const panel = app && app.shell.currentWidget;
+  if (!panel || !panel.content || !panel.sessionContext) return null;
+  const session = panel.sessionContext.session;
+  const kernel = session && session.kernel;
+  const cells = [];
+  const model = panel.content.model;
+  for (let i = 0; i < model.cells.length; i++) {
+    const c = model.cells.get(i);
+    if (c.type !== 'code') continue;
+    const outs = [];
+    for (let j = 0; j < c.outputs.length; j++) {
+      const o = c.outputs.get(j).toJSON();
+      outs.push({type: o.output_type, name: o.name || null, ename: o.ename || null,
+                 evalue: o.evalue || null,
+                 text: [o.text, o.data && o.data['text/plain']]
+                         .map(t => Array.isArray(t) ? t.join('') : (t || '')).join('')});
+    }
+    cells.push({index: i, source: c.sharedModel.getSource(), count: c.executionCount, outputs: outs});
+  }
+  return {kernel: kernel ? kernel.status : 'none', busy: panel.sessionContext.kernelDisplayStatus,
+          cells: cells};
+}"""
+
+
+def notebook_state(page) -> dict:
+    """Return the open notebook's kernel status and code cells (source, count, outputs)."""
+    return page.evaluate(STATE_JS)
+
+
+def wait_until_run(page, timeout: float) -> dict:
+    """Wait until every non-empty code cell has run (or one raised) and the kernel is idle;
+    returns the notebook state (see ``notebook_state``)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        state = notebook_state(page)
+        code = [c for c in state["cells"] if c["source"].strip()]
+        errors = [c for c in code if any(o["type"] == "error" for o in c["outputs"])]
+        done = all(c["count"] is not None for c in code)
+        if (done or errors) and state["kernel"] == "idle":
+            time.sleep(0.5)  # let the last display messages land
+            state2 = notebook_state(page)
+            if state2["kernel"] == "idle":
+                return state2
+        if time.monotonic() > deadline:
+            pending = [c["index"] for c in code if c["count"] is None]
+            pytest.fail(f"cells still not run after {timeout} s (kernel {state['kernel']}): {pending}")
+        time.sleep(0.25)
+
+
+# --------------------------------------------------------------------------- axe-core
+
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def axe_audit(page, context: object = None) -> dict:
+    """Run axe-core (from axe-playwright-python, injected from the package: no network)
+    on ``page``, limited to ``context`` (a CSS selector, or axe's {include, exclude}) when
+    given. Returns axe's result dict (``violations``, ``passes``, ...)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page, context=context)
+    return result.response
+
+
+def blocking_violations(result: dict) -> list[str]:
+    """Return one line per serious or critical violation of an axe result: rule, impact,
+    how many elements, and the first element's selector and summary."""
+    lines = []
+    for v in result.get("violations", []):
+        if v.get("impact") in BLOCKING_IMPACTS:
+            first = v["nodes"][0] if v.get("nodes") else {}
+            lines.append(f"{v['id']} ({v['impact']}, {len(v.get('nodes', []))} element(s)): {v['help']}; "
+                         f"e.g. {first.get('target')} {first.get('failureSummary', '')[:200]}")
+    return lines
+
+
+def violation_counts(result: dict) -> dict[str, int]:
+    """Return {impact: number of violated rules} of an axe result (minor..critical)."""
+    counts = {"minor": 0, "moderate": 0, "serious": 0, "critical": 0}
+    for v in result.get("violations", []):
+        counts[v.get("impact") or "minor"] = counts.get(v.get("impact") or "minor", 0) + 1
+    return counts
