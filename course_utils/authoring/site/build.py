@@ -117,6 +117,7 @@ def sphinx_settings(title: str, static_dir: str, alts: dict[str, str]) -> dict:
         "nb_output_stderr": "remove",
         "myst_enable_extensions": ["dollarmath", "amsmath"],
         "myst_update_mathjax": False,
+        "myst_dmath_double_inline": True,  # notebooks put $$...$$ inside paragraphs, as Jupyter allows
         "myst_heading_anchors": 3,
         "mathjax_path": f"{MATHJAX_FOLDER}/MathJax.js?config={MATHJAX_CONFIG}",
         "mathjax2_config": mathjax2_config(),
@@ -139,6 +140,7 @@ def sphinx_settings(title: str, static_dir: str, alts: dict[str, str]) -> dict:
         "html_show_sphinx": False,
         "html_last_updated_fmt": None,
         "html_use_opensearch": "",
+        "smartquotes": False,  # hints and prose quote code (sigma'(z)): keep the characters as written
         "course_site_alts": alts,
         "suppress_warnings": ["myst.header", "mystnb.unknown_mime_type"],
     }
