@@ -115,6 +115,8 @@ def visits(built, site_pages, scratch, shots_dir, capsys_module):
     """Open every page once; return {page: facts} plus the browser's blocked requests and
     the audit results. Requests are watched only while the page loads (axe fetches style
     sheets itself afterwards)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     facts, audits = {}, {}
     with serve_folder(built.out) as base, launch_browser(scratch / "profile") as browser:
         page = browser.new_page()
@@ -135,13 +137,20 @@ def visits(built, site_pages, scratch, shots_dir, capsys_module):
             page.on("requestfailed", failed)
             page.on("response", answered)
             page.goto(base + name, wait_until="load")
-            page.wait_for_function(MATH_DONE_JS, timeout=30_000, polling=100)
-            page.wait_for_function("() => Array.from(document.images).every(i => i.complete)", timeout=15_000)
+            waits = []
+            for what, script, seconds in (("MathJax typesetting", MATH_DONE_JS, 30),
+                                          ("images loading", "() => Array.from(document.images).every(i => i.complete)",
+                                           15)):
+                try:
+                    page.wait_for_function(script, timeout=seconds * 1000, polling=100)
+                except PlaywrightTimeout:
+                    waits.append(f"{what} did not finish within {seconds} s")
             page.wait_for_timeout(300)  # late font and image requests
             page.remove_listener("requestfailed", failed)
             page.remove_listener("response", answered)
             info = page.evaluate(PAGE_FACTS_JS)
             info["failed"] = list(problems)
+            info["timeouts"] = waits
             info["seconds"] = time.monotonic() - started
             facts[name] = info
             audits[name] = axe_audit(page)
@@ -230,6 +239,7 @@ def test_no_request_fails_or_leaves_the_machine(visits):
 def test_mathematics_is_rendered_on_every_page(visits):
     facts = visits["facts"]
     for page, f in facts.items():
+        assert not f["timeouts"], f"{page}: {f['timeouts']}"
         assert f["mathErrors"] == 0, f"{page}: {f['mathErrors']} MathJax error node(s)"
         assert f["mathRendered"] == f["math"], f"{page}: {f['math'] - f['mathRendered']} formula(s) not typeset"
         raw = RAW_TEX.findall(f["visible"])
