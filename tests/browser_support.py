@@ -422,3 +422,32 @@ def violation_counts(result: dict) -> dict[str, int]:
     for v in result.get("violations", []):
         counts[v.get("impact") or "minor"] = counts.get(v.get("impact") or "minor", 0) + 1
     return counts
+
+
+def audit_html_file(path: str | Path, scratch: str | Path, dark: bool = False, screenshot: str | None = None) -> dict:
+    """Audit one HTML file (e.g. a per-student feedback page or the class report) with axe-core.
+
+    Serves the file's folder on 127.0.0.1, opens the file in headless Chromium (fresh
+    profile under ``scratch``, every other request aborted), waits for it to load, and
+    runs axe on the whole page; with ``dark`` the page is shown with
+    ``prefers-color-scheme: dark`` first. Saves a screenshot to ``screenshot`` when given.
+    Returns axe's result dict with two more keys: ``failed_requests`` (URLs that failed
+    or were blocked) and ``blocking`` (``blocking_violations`` of the result, one line
+    each). A test asserts ``result["blocking"] == []`` and ``result["failed_requests"] == []``.
+    """
+    path = Path(path).resolve()
+    failed: list[str] = []
+    with serve_folder(path.parent) as base, launch_browser(Path(scratch) / f"axe-profile-{os.getpid()}") as browser:
+        page = browser.new_page()
+        page.emulate_media(color_scheme="dark" if dark else "light")
+        page.on("requestfailed", lambda r: r.url.startswith("about:") or failed.append(r.url))
+        page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.url} (HTTP {r.status})"))
+        page.goto(base + urllib.request.pathname2url(path.name), wait_until="load")
+        page.wait_for_timeout(300)
+        if screenshot:
+            page.screenshot(path=screenshot, full_page=True)
+        result = axe_audit(page)
+        failed += browser.blocked
+    result["failed_requests"] = failed
+    result["blocking"] = blocking_violations(result)
+    return result

@@ -96,18 +96,45 @@ def _figure_html(fig, alt, dpi=80):
             'style="max-width:100%">')
 
 
-def _renders_figures_as_png(fig):
-    """True when IPython shows this figure as a PNG (the inline backend of a live notebook)."""
+def _renders_figures_as_png():
+    """True when IPython shows matplotlib figures as PNG (the inline backend of a live
+    notebook front end); False when executed headless (e.g. under the Agg backend)."""
     from IPython import get_ipython
+    from matplotlib.figure import Figure
 
     shell = get_ipython()
-    if shell is None:
-        return False
-    formatter = shell.display_formatter.formatters.get("image/png")
+    formatter = shell.display_formatter.formatters.get("image/png") if shell is not None else None
     try:
-        return formatter is not None and formatter.lookup(fig) is not None
+        return formatter is not None and formatter.lookup_by_type(Figure) is not None
     except KeyError:
         return False
+
+
+# ipywidgets' sliders give their handle (role="slider") no accessible name, so a screen
+# reader announces an unnamed slider: name each handle of a course explorer after its
+# control, now and whenever JupyterLab draws one.
+_NAME_SLIDERS_JS = """(function () {
+  if (window.__courseSliderNames) return;
+  window.__courseSliderNames = true;
+  let pending = false;
+  const name = () => { pending = false;
+    document.querySelectorAll('.course-explorer .widget-slider').forEach(s => {
+      const label = ((s.querySelector('.widget-label') || {}).textContent || '').trim();
+      s.querySelectorAll('[role=slider]').forEach(h => {
+        if (label && !h.getAttribute('aria-label')) h.setAttribute('aria-label', label); });
+    }); };
+  name();
+  new MutationObserver(() => { if (!pending) { pending = true; requestAnimationFrame(name); } })
+    .observe(document.body, {childList: true, subtree: true});
+})();"""
+
+
+def _name_sliders():
+    """In a live front end, give the explorers' slider handles accessible names (see above)."""
+    from IPython.display import Javascript, display
+
+    if _renders_figures_as_png():
+        display(Javascript(_NAME_SLIDERS_JS))
 
 
 class Explorer:
@@ -129,6 +156,7 @@ class Explorer:
         for control in self.controls.values():
             control.observe(lambda change: self.redraw(), names="value")
         self.redraw()
+        _name_sliders()  # after the first figure: matplotlib has chosen its backend by then
 
     def values(self):
         """The current value of every control, as a dict."""
@@ -146,7 +174,7 @@ class Explorer:
         values = self.values()
         with self.output:
             fig = self.draw(**values)
-            if _renders_figures_as_png(fig):  # a live front end: the picture with its alt text
+            if _renders_figures_as_png():  # a live front end: the picture with its alt text
                 display({"text/html": _figure_html(fig, figure_alt(fig, values)), "text/plain": repr(fig)},
                         raw=True)
             else:  # no picture renderer (e.g. executed headless): what IPython would show
