@@ -104,10 +104,16 @@ def stored_images(nb: Notebook, name: str = "notebook") -> list[StoredImage]:
 
 
 def missing(paths: list[str]) -> list[StoredImage]:
-    """Return the stored pictures of the notebooks at ``paths`` that have no alt text."""
+    """Return the stored pictures of the notebooks at ``paths`` that have no alt text.
+
+    Raises ``ValueError`` naming the file when one is not a readable notebook.
+    """
     lacking = []
     for path in paths:
-        nb = nbjson.read(path)
+        try:
+            nb = nbjson.read(path)
+        except (ValueError, OSError) as err:  # json.JSONDecodeError is a ValueError
+            raise ValueError(f"{path}: {err}") from err
         lacking += [img for img in stored_images(nb, os.path.basename(path)) if not img.alt]
     return lacking
 
