@@ -1,13 +1,19 @@
-"""Shared machinery of the browser tests: Debian's Chromium (headless, off the network),
-a scratch JupyterLab, a static file server on loopback, and the axe-core audit.
+"""Shared by the browser tests: JupyterLab on a loopback port with a random token and
+scratch config folders, and Debian's Chromium driven by Playwright with every
+non-loopback request aborted. Nothing here downloads a browser.
 
-Used by ``test_browser.py`` (the course in JupyterLab), ``test_site.py`` (the static
-site) and ``test_accessibility.py`` (axe audits, dark theme). Nothing here downloads a
-browser: Playwright drives ``/usr/bin/chromium`` (or ``COURSE_CHROMIUM``), and every
-request that does not go to a loopback address is aborted and recorded.
+- ``CHROMIUM`` the browser's path (None when absent: the tests skip);
+- ``start_lab(scratch, root, sessions)`` a context manager yielding a running ``Lab``;
+- ``launch_browser(profile)`` a context manager yielding a Playwright browser context
+  whose ``blocked`` list holds the off-machine requests it refused;
+- ``free_port``, ``children``, ``kill_group`` process and port helpers;
+- ``serve_folder(folder)`` a static file server on loopback (the course site);
+- ``open_lab_page``, ``open_notebook``, ``run_all_from_menu``, ``wait_until_run``,
+  ``close_notebook``: driving a notebook in JupyterLab;
+- ``axe_audit``, ``blocking_violations``, ``violation_counts``: axe-core (from
+  axe-playwright-python, injected from the package, no network) on a page, and
+  ``audit_html_file(path, scratch)``: the audit of one HTML file (instructor reports).
 """
-
-from __future__ import annotations
 
 import contextlib
 import functools
@@ -23,12 +29,10 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -38,14 +42,13 @@ CHROMIUM_FLAGS = [
     "--no-default-browser-check", "--metrics-recording-only", "--mute-audio",
     "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication",
 ]
-
+SERVER_START_TIMEOUT = 60
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LOCAL_PREFIXES = ("http://127.0.0.1:", "data:", "blob:", "about:")
 
-SERVER_START_TIMEOUT = 60
 
-
-def chromium_path() -> str | None:
-    """Return the Chromium executable to drive (COURSE_CHROMIUM, else Debian's), or None."""
+def chromium_path():
+    """Return the Chromium executable to use (``COURSE_CHROMIUM`` or Debian's), or None."""
     explicit = os.environ.get("COURSE_CHROMIUM")
     if explicit:
         return explicit if os.path.exists(explicit) else None
@@ -55,35 +58,32 @@ def chromium_path() -> str | None:
     return None
 
 
-def require_browser() -> str:
-    """Return the Chromium path, or skip the calling test module with a one-line reason."""
-    path = chromium_path()
-    if path is None:
+CHROMIUM = chromium_path()
+
+
+def skip_without_browser():
+    """Skip the calling test module (one-line reason) when Chromium or Playwright is missing;
+    return Playwright's ``sync_playwright``."""
+    if CHROMIUM is None:
         pytest.skip("Chromium is not installed (apt-get install chromium); browser tests skipped",
                     allow_module_level=True)
     try:
-        import playwright.sync_api  # noqa: F401
+        from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.skip("Playwright is not installed (pip install playwright); browser tests skipped",
                     allow_module_level=True)
-    return path
+    return sync_playwright
 
 
-def say(capsys, text: str) -> None:
-    """Print even when pytest captures output (screenshot paths and figures for the report)."""
-    with capsys.disabled():
-        print(text)
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that was free a moment ago."""
+def free_port():
+    """Return a TCP port free on 127.0.0.1 right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def children(pid: int) -> list[int]:
-    """Return the pids of the direct children of ``pid`` (Linux /proc; empty elsewhere)."""
+def children(pid):
+    """Pids of the direct children of ``pid`` (Linux /proc; empty elsewhere)."""
     kids = []
     try:
         names = os.listdir("/proc")
@@ -103,33 +103,137 @@ def children(pid: int) -> list[int]:
     return kids
 
 
-def kill_group(pid: int, sig: int) -> None:
-    """Send ``sig`` to the process group ``pid`` (gone or foreign groups are ignored)."""
+def kill_group(pid, sig):
+    """Send ``sig`` to the process group ``pid`` (gone already: nothing happens)."""
     try:
         os.killpg(pid, sig)
     except (ProcessLookupError, PermissionError):
         pass
 
 
-# --------------------------------------------------------------------------- Chromium
+class Lab:
+    """A running JupyterLab server: ``url(path)`` gives an address with the token."""
+
+    def __init__(self, port, token, root, proc, log_path):
+        self.port, self.token, self.root, self.proc, self.log_path = port, token, root, proc, log_path
+
+    def url(self, path):
+        sep = "&" if "?" in path else "?"
+        return f"http://127.0.0.1:{self.port}/{path.lstrip('/')}{sep}token={self.token}"
+
+    def api(self, path, method="GET", body=None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url(path), method=method, data=data,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            body = resp.read()
+        return json.loads(body) if body else None
+
+    def wait_ready(self, sessions=()):
+        """Wait for the server to answer, then start a kernel session for each notebook
+        path in ``sessions`` (kernels boot while the page loads)."""
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while True:
+            if self.proc.poll() is not None:
+                pytest.fail(f"JupyterLab exited with {self.proc.returncode}:\n{self.log()}")
+            try:
+                self.api("api/status")
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"JupyterLab did not answer within {SERVER_START_TIMEOUT} s:\n{self.log()}")
+                time.sleep(0.2)
+        for rel in sessions:
+            self.api("api/sessions", method="POST", body={
+                "path": rel, "name": os.path.basename(rel), "type": "notebook",
+                "kernel": {"name": "python3"}})
+
+    def log(self):
+        try:
+            with open(self.log_path, encoding="utf-8", errors="replace") as fh:
+                return fh.read()[-4000:]
+        except OSError:
+            return ""
 
 
 @contextlib.contextmanager
-def launch_browser(profile_dir: str | Path, viewport: dict | None = None,
-                   also_allow: tuple[str, ...] = ()) -> Iterator:
-    """Yield a Playwright persistent context of headless Chromium with a fresh profile.
+def start_lab(scratch, root, env_extra=None):
+    """JupyterLab serving ``root`` on a free loopback port with a random token and scratch
+    Jupyter/IPython folders and progress file under ``scratch``; yields a ``Lab`` (not yet
+    waited for) and shuts kernels and server down afterwards."""
+    env = dict(os.environ)
+    for name in ("MPLBACKEND", "COURSE_UTILS_STRICT", "JUPYTER_PATH", "JUPYTER_CONFIG_PATH"):
+        env.pop(name, None)  # the kernel must see what a learner's kernel sees
+    dirs = {}
+    for name in ("runtime", "config", "data", "settings", "workspaces", "ipython"):
+        dirs[name] = scratch / "jupyter" / name
+        dirs[name].mkdir(parents=True)
+    env.update({
+        "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
+        "JUPYTER_CONFIG_DIR": str(dirs["config"]),
+        "JUPYTER_DATA_DIR": str(dirs["data"]),
+        "JUPYTERLAB_SETTINGS_DIR": str(dirs["settings"]),
+        "JUPYTERLAB_WORKSPACES_DIR": str(dirs["workspaces"]),
+        "IPYTHONDIR": str(dirs["ipython"]),
+        "JUPYTER_PLATFORM_DIRS": "1",
+        "COURSE_UTILS_PROGRESS": str(scratch / "progress.json"),
+        "PYTHONUNBUFFERED": "1",
+    })
+    env.update(env_extra or {})
+    # Render every cell (no virtual scrolling), and never ask about news.
+    tracker = dirs["settings"] / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True)
+    (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    (dirs["config"] / "labconfig").mkdir()
+    (dirs["config"] / "labconfig" / "page_config.json").write_text(json.dumps(
+        {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
 
-    Only loopback, data:, blob: and about: requests (and URLs starting with one of
-    ``also_allow``, e.g. "file://") go through; any other is aborted and its URL appended
-    to ``context.blocked``. Closed (with Playwright) on exit.
-    """
+    port, token = free_port(), secrets.token_hex(24)
+    cmd = [
+        sys.executable, "-m", "jupyter", "lab", "--no-browser",
+        "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+        "--ServerApp.terminals_enabled=False", "--expose-app-in-browser",
+        "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log_path = scratch / "jupyterlab.log"
+    log = open(log_path, "w")
+    proc = subprocess.Popen(cmd, cwd=str(root), env=env, stdout=log, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    server = Lab(port, token, root, proc, log_path)
+    try:
+        yield server
+    finally:
+        kernels = children(proc.pid)  # kernels run in their own sessions: find them first
+        try:
+            server.api("api/shutdown", method="POST")  # stops kernels, then the server
+            proc.wait(15)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        kill_group(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            kill_group(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+        for pid in kernels:
+            kill_group(pid, signal.SIGKILL)
+        log.close()
+
+
+@contextlib.contextmanager
+def launch_browser(profile_dir, viewport=None, also_allow=()):
+    """Headless Chromium with a fresh profile in ``profile_dir``; only loopback requests
+    (and URLs starting with one of ``also_allow``, e.g. "file://") allowed. Yields the
+    Playwright browser context (``context.blocked``: refused URLs)."""
     from playwright.sync_api import sync_playwright
 
-    executable = require_browser()
-    blocked: list[str] = []
+    blocked = []
     with sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
-            str(profile_dir), executable_path=executable, headless=True, args=CHROMIUM_FLAGS,
+            str(profile_dir), executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS,
             viewport=viewport or {"width": 1280, "height": 1000}, service_workers="block")
 
         def guard(route):
@@ -146,6 +250,12 @@ def launch_browser(profile_dir: str | Path, viewport: dict | None = None,
             yield context
         finally:
             context.close()
+
+
+def say(capsys, text: str) -> None:
+    """Print even when pytest captures output (screenshot paths and figures for the report)."""
+    with capsys.disabled():
+        print(text)
 
 
 # --------------------------------------------------------------------------- static files
@@ -174,137 +284,17 @@ def serve_folder(folder: str | Path) -> Iterator[str]:
         thread.join(10)
 
 
-# --------------------------------------------------------------------------- JupyterLab
+
+# --------------------------------------------------------------------------- JupyterLab pages
 
 
-class Lab:
-    """A running JupyterLab server: ``url(path)`` gives an address with the token."""
-
-    def __init__(self, port, token, root, proc, log_path, sessions):
-        self.port, self.token, self.root, self.proc, self.log_path = port, token, root, proc, log_path
-        self.sessions = sessions
-
-    def url(self, path):
-        """Return the address of ``path`` on this server, with the token."""
-        sep = "&" if "?" in path else "?"
-        return f"http://127.0.0.1:{self.port}/{path.lstrip('/')}{sep}token={self.token}"
-
-    def api(self, path, method="GET", body=None):
-        """Call the server's REST API; returns the decoded JSON answer (or None)."""
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.url(path), method=method, data=data,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            body = resp.read()
-        return json.loads(body) if body else None
-
-    def wait_ready(self):
-        """Wait for the server to answer, then start a kernel session for each notebook
-        (as if the learner had opened them before: kernels boot while the page loads)."""
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
-            if self.proc.poll() is not None:
-                pytest.fail(f"JupyterLab exited with {self.proc.returncode}:\n{self.log()}")
-            try:
-                self.api("api/status")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not answer within {SERVER_START_TIMEOUT} s:\n{self.log()}")
-                time.sleep(0.2)
-        for rel in self.sessions:
-            self.api("api/sessions", method="POST", body={
-                "path": rel, "name": os.path.basename(rel), "type": "notebook",
-                "kernel": {"name": "python3"}})
-
-    def log(self):
-        """Return the tail of the server's log."""
-        try:
-            with open(self.log_path, encoding="utf-8", errors="replace") as fh:
-                return fh.read()[-4000:]
-        except OSError:
-            return ""
-
-
-@contextlib.contextmanager
-def run_lab(scratch: Path, place_notebooks: Callable[[Path], list[str]]) -> Iterator[Lab]:
-    """Start JupyterLab on a free loopback port with a random token and scratch everything.
-
-    ``place_notebooks(root)`` writes the notebooks into the server's root folder and
-    returns their paths relative to it (kernels are started for them by ``wait_ready``).
-    Yields a ``Lab`` before the server has answered (call ``wait_ready``); on exit shuts
-    the kernels and the server down and kills what is left of their process groups.
-    """
-    root = scratch / "course"
-    root.mkdir(parents=True, exist_ok=True)
-    sessions = place_notebooks(root)
-    env = dict(os.environ)
-    for name in ("MPLBACKEND", "COURSE_UTILS_STRICT", "JUPYTER_PATH", "JUPYTER_CONFIG_PATH"):
-        env.pop(name, None)  # the kernel must see what a learner's kernel sees
-    dirs = {}
-    for name in ("runtime", "config", "data", "settings", "workspaces", "ipython"):
-        dirs[name] = scratch / "jupyter" / name
-        dirs[name].mkdir(parents=True)
-    env.update({
-        "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
-        "JUPYTER_CONFIG_DIR": str(dirs["config"]),
-        "JUPYTER_DATA_DIR": str(dirs["data"]),
-        "JUPYTERLAB_SETTINGS_DIR": str(dirs["settings"]),
-        "JUPYTERLAB_WORKSPACES_DIR": str(dirs["workspaces"]),
-        "IPYTHONDIR": str(dirs["ipython"]),
-        "JUPYTER_PLATFORM_DIRS": "1",
-        "COURSE_UTILS_PROGRESS": str(scratch / "progress.json"),
-        "PYTHONUNBUFFERED": "1",
-    })
-    # Render every cell (no virtual scrolling), and never ask about news.
-    tracker = dirs["settings"] / "@jupyterlab" / "notebook-extension"
-    tracker.mkdir(parents=True)
-    (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
-    (dirs["config"] / "labconfig").mkdir()
-    (dirs["config"] / "labconfig" / "page_config.json").write_text(json.dumps(
-        {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
-
-    port, token = free_port(), secrets.token_hex(24)
-    cmd = [
-        sys.executable, "-m", "jupyter", "lab", "--no-browser",
-        "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-        "--ServerApp.terminals_enabled=False", "--expose-app-in-browser",
-        "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")
-    log_path = scratch / "jupyterlab.log"
-    log = open(log_path, "w")
-    proc = subprocess.Popen(cmd, cwd=str(root), env=env, stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
-    server = Lab(port, token, root, proc, log_path, sessions)
-    try:
-        yield server  # not waited for here: Chromium starts while the server boots
-    finally:
-        kernels = children(proc.pid)  # kernels run in their own sessions: find them first
-        try:
-            server.api("api/shutdown", method="POST")  # stops kernels, then the server
-            proc.wait(15)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-        kill_group(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            kill_group(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-        for pid in kernels:
-            kill_group(pid, signal.SIGKILL)
-        log.close()
-
-
-def open_lab_page(lab: Lab, browser):
-    """Return a JupyterLab page loaded in ``browser`` (page errors collected in ``page.errors``)."""
+def open_lab_page(lab: Lab, browser, sessions=()):
+    """Return a JupyterLab page loaded in ``browser`` once the server answers, with kernel
+    sessions started for the notebook paths ``sessions`` (page errors in ``page.errors``)."""
     page = browser.new_page()
     page.errors = []
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    lab.wait_ready()
+    lab.wait_ready(sessions)
     page.goto(lab.url("lab?reset"), wait_until="domcontentloaded")
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell && "
                            "document.querySelector('.jp-DirListing-content')",

@@ -28,17 +28,17 @@ from browser_support import (
     launch_browser,
     open_lab_page,
     open_notebook,
-    require_browser,
     run_all_from_menu,
-    run_lab,
     say,
+    skip_without_browser,
+    start_lab,
     violation_counts,
     wait_until_run,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-require_browser()
+skip_without_browser()
 
 NOTEBOOK = "a11y/boxes.ipynb"
 MIN_CONTRAST = 4.5
@@ -97,12 +97,12 @@ THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
 
 
 def _place(root):
+    """Write the scratch notebook under ``root``."""
     nb = nbformat.v4.new_notebook()
     nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}
     nb.cells = [nbformat.v4.new_code_cell(src) for src in CELLS]
     os.makedirs(root / "a11y", exist_ok=True)
     nbformat.write(nb, str(root / NOTEBOOK))
-    return [NOTEBOOK]
 
 
 @pytest.fixture(scope="module")
@@ -121,8 +121,10 @@ def shots_dir(scratch):
 def themed(scratch, shots_dir):
     """Run the notebook once, then look at it in each theme: {theme: facts}."""
     found = {}
-    with run_lab(scratch, _place) as lab, launch_browser(scratch / "profile") as browser:
-        page = open_lab_page(lab, browser)
+    root = scratch / "course"
+    _place(root)
+    with start_lab(scratch, root) as lab, launch_browser(scratch / "profile") as browser:
+        page = open_lab_page(lab, browser, [NOTEBOOK])
         open_notebook(page, NOTEBOOK)
         run_all_from_menu(page)
         state = wait_until_run(page, 90)

@@ -15,6 +15,7 @@ import json
 import os
 from dataclasses import asdict
 
+from ..checking.version import course_version
 from ..files import atomic
 from .judge import Graded, Row
 
@@ -23,8 +24,9 @@ COLUMNS = ("student", "exercise", "passed", "diagnosis", "points", "max_points",
 
 
 def fingerprint(exercises):
-    """What a grade depends on besides the notebook: the exercises and grader version."""
-    parts = [GRADER_VERSION] + [f"{e.id}|{e.points}|{e.signature}|{e.draws}|{e.rtol}|{e.fp_strict}" for e in exercises]
+    """What a grade depends on besides the notebook: the grader version, the course version
+    (every source file that can change a verdict) and the exercises chosen."""
+    parts = [GRADER_VERSION, course_version()] + [f"{e.id}|{e.points}" for e in exercises]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

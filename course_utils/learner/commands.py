@@ -10,6 +10,7 @@ import os
 
 from ..checking import registry
 from ..checking.engine import run_check
+from ..workshop import reporter as _workshop
 from . import display
 from . import progress as _progress
 
@@ -31,6 +32,7 @@ def check(exercise_id, fn):
     result = run_check(exercise_id, fn)
     if result.exercise_id in registry.exercise_ids():
         _progress.record(result)
+    _workshop.report_check(result)  # workshop mode: verdict only, in the background
     _show(result.headline(), result._repr_html_())
     if not result.passed and os.environ.get(STRICT_ENV) == "1":
         raise CheckFailed(result.headline())
@@ -60,6 +62,7 @@ def hint_text(exercise_id, level=1):
 def hint(exercise_id, level=1):
     """Show a hint for the exercise (level 1 nudges; higher levels say more). Returns None."""
     text = hint_text(exercise_id, level)
+    _workshop.report_hint(exercise_id, level)  # workshop mode: which level, never the text
     _show(text, display.hint_html(text))
 
 
@@ -75,6 +78,7 @@ def solution_text(exercise_id):
 def solution(exercise_id):
     """Show a worked solution for the exercise. Returns None."""
     text = solution_text(exercise_id)
+    _workshop.report_solution(exercise_id)  # workshop mode: that it was shown, never the code
     _show(text, display.solution_html(text))
 
 
