@@ -17,7 +17,9 @@ __all__ = ["OKABE_ITO", "LINE_STYLES", "use", "color", "line_style"]
 # Okabe-Ito, in the order the course uses them: blue, vermillion, bluish green, orange,
 # reddish purple, sky blue, yellow, black.
 OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
-LINE_STYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2)), (0, (3, 1, 1, 1)))
+LineStyle = str | tuple[int, tuple[int, ...]]
+LINE_STYLES: tuple[LineStyle, ...] = (
+    "-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2)), (0, (3, 1, 1, 1)))
 
 
 def color(i: int) -> str:
@@ -25,7 +27,7 @@ def color(i: int) -> str:
     return OKABE_ITO[i % len(OKABE_ITO)]
 
 
-def line_style(i: int) -> str | tuple:
+def line_style(i: int) -> LineStyle:
     """Return the i-th line style (cycling), as matplotlib's ``linestyle`` accepts it."""
     return LINE_STYLES[i % len(LINE_STYLES)]
 

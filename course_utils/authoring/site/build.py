@@ -21,6 +21,7 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from ...files import nbjson
 from . import pages as _pages
@@ -81,7 +82,7 @@ def _copy_mathjax(dest: str) -> None:
     shutil.copytree(mathjax_source(), dest)
 
 
-def mathjax2_config() -> dict:
+def mathjax2_config() -> dict[str, Any]:
     """Return the MathJax 2 configuration of the site (TeX in Sphinx's math spans, no menu fetches)."""
     return {
         "tex2jax": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]], "processEscapes": True,
@@ -95,7 +96,7 @@ def mathjax2_config() -> dict:
     }
 
 
-def sphinx_settings(title: str, static_dir: str, alts: dict[str, str]) -> dict:
+def sphinx_settings(title: str, static_dir: str, alts: dict[str, str]) -> dict[str, Any]:
     """Return the Sphinx configuration of the site (passed as overrides, no conf.py)."""
     return {
         "project": title,
@@ -220,7 +221,7 @@ def _write_sources(src: str, static: str, title: str, site_pages: list[_pages.Pa
         fh.write(SITE_CSS)
 
 
-def _run_sphinx(src: str, html_dir: str, doctrees: str, settings: dict) -> str:
+def _run_sphinx(src: str, html_dir: str, doctrees: str, settings: dict[str, Any]) -> str:
     from sphinx.application import Sphinx
     from sphinx.errors import SphinxError
 

@@ -152,7 +152,7 @@ def make_page(solution: Notebook, name: str, download_target: str) -> Page:
 
     exercises = {ex.id: ex for ex in registry.all_exercises()}
     cells: list[Cell] = []
-    download = _markdown_cell(download_markdown(name, download_target), "course-site-download")
+    download: Cell | None = _markdown_cell(download_markdown(name, download_target), "course-site-download")
     hinted: list[str] = []
     page_nb = copy.deepcopy(student)
     missing_alt = []
