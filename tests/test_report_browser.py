@@ -9,11 +9,7 @@ or critical accessibility violation. Screenshots are saved and their paths print
 (COURSE_SCREENSHOTS=<dir> picks the folder).
 """
 
-import contextlib
-import functools
-import http.server
 import os
-import threading
 
 import browser_support
 import pytest
@@ -26,33 +22,6 @@ pytestmark = pytest.mark.browser
 if browser_support.CHROMIUM is None:
     pytest.skip("Chromium is not installed (apt-get install chromium); browser tests skipped", allow_module_level=True)
 pytest.importorskip("playwright.sync_api", reason="Playwright is not installed; browser tests skipped")
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the standard library's name
-        pass
-
-
-@contextlib.contextmanager
-def serve(folder):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
-
-
-def audit(page):
-    """axe-core's serious and critical violations on the page (list of str)."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    result = Axe().run(page).response
-    return [f"{v['id']} ({v['impact']}): {v['help']}" for v in result.get("violations", [])
-            if v.get("impact") in ("serious", "critical")]
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +38,7 @@ def test_report_and_feedback_render_offline(pages, tmp_path, capsys):
     shots = os.environ.get("COURSE_SCREENSHOTS") or str(tmp_path / "screenshots")
     os.makedirs(shots, exist_ok=True)
     failed = []
-    with serve(pages) as base, browser_support.launch_browser(tmp_path / "profile",
+    with browser_support.serve_folder(pages) as base, browser_support.launch_browser(tmp_path / "profile",
                                                               {"width": 1100, "height": 900}) as context:
         page = context.new_page()
         try:
@@ -87,7 +56,7 @@ def test_report_and_feedback_render_offline(pages, tmp_path, capsys):
             assert len(widths) == 2 and all(w > 100 for w in widths)   # both plots decoded
             report_shot = os.path.join(shots, "class_report.png")
             page.screenshot(path=report_shot, full_page=True)
-            problems = audit(page)
+            problems = browser_support.blocking_violations(browser_support.axe_audit(page))
             assert not problems, "\n".join(problems)
             # follow the report's link to a feedback page, as an instructor would
             page.get_by_role("link", name="bob", exact=True).click()
@@ -98,10 +67,9 @@ def test_report_and_feedback_render_offline(pages, tmp_path, capsys):
             assert sections == ["01.sigmoid: passed", "01.sigmoid_prime: not yet", "03.grad_w: not yet"]
             feedback_shot = os.path.join(shots, "feedback_bob.png")
             page.screenshot(path=feedback_shot, full_page=True)
-            problems = audit(page)
+            problems = browser_support.blocking_violations(browser_support.axe_audit(page))
             assert not problems, "\n".join(problems)
         finally:
             page.close()
         assert context.blocked == [] and failed == [], (context.blocked, failed)
-    with capsys.disabled():
-        print(f"\nclass report screenshot: {report_shot}\nfeedback page screenshot: {feedback_shot}")
+    browser_support.say(capsys, f"\nclass report screenshot: {report_shot}\nfeedback page screenshot: {feedback_shot}")
