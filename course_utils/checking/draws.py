@@ -28,6 +28,19 @@ def nonzero(rng: np.random.Generator, shape: Any, scale: float = 1.0, floor: flo
     return float(out) if shape == () else out
 
 
+def away_from_one(rng: np.random.Generator, shape: Any = ()) -> Any:
+    """Non-zero weights whose magnitude is in [0.3, 0.7] or [1.5, 2.5], random signs.
+
+    Far from 0 (so nothing vanishes) and far from 1 (so forgetting to multiply by the
+    weight changes the answer clearly). ``shape=()`` gives a float."""
+    small = 0.3 + 0.4 * rng.random(shape)
+    large = 1.5 + 1.0 * rng.random(shape)
+    magnitude = np.where(rng.random(shape) < 0.5, small, large)
+    sign = np.where(rng.random(shape) < 0.5, -1.0, 1.0)
+    out = np.asarray(sign * magnitude, dtype=np.float64)
+    return float(out) if shape == () else out
+
+
 def features(rng: np.random.Generator, shape: Any, scale: float = 1.0) -> np.ndarray:
     """Random inputs of ``shape`` (standard normal times ``scale``), float64."""
     return np.asarray(scale * rng.standard_normal(shape), dtype=np.float64)
