@@ -60,20 +60,20 @@ def notebook_path(namespace: dict[str, object] | None = None, environ: dict[str,
                            "give its file name, e.g. validate('03_one_layer_vector.ipynb')")
 
 
-def validate(path: str | None = None, *extra: str, timeout: float = 600.0) -> int | None:
+def validate(path: str | None = None, *extra: str, timeout: float = 600.0) -> None:
     """Check the saved notebook ``path`` (default: this notebook) as ``course-utils grade``
     will, printing the grader's verdict, diagnosis and points per exercise and anything it
-    would refuse. Returns the exit code of ``course-utils validate`` (0 all passed, 1 some
-    not, 2 nothing checked), or None when the notebook could not be found (said why)."""
+    would refuse. ``extra`` are ``course-utils validate`` options (e.g. "--exercises", "01").
+    Prints everything (a notebook shows no return value); returns None."""
     if path is None:
         try:
             path = notebook_path()
         except NotebookNotFound as exc:
             print(exc)
-            return None
+            return
     if not os.path.exists(path):
         print(f"validate(): no file {path!r} (from the folder {os.getcwd()})")
-        return None
+        return
     age = time.time() - os.path.getmtime(path)
     print(f"Checking {os.path.basename(path)} as saved {_ago(age)} (save first, Ctrl+S, to check your latest "
           f"changes)...\n", flush=True)
@@ -82,11 +82,10 @@ def validate(path: str | None = None, *extra: str, timeout: float = 600.0) -> in
                               stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         print(f"validate(): no answer after {timeout:g} s; run `course-utils validate {path}` in a terminal")
-        return None
+        return
     print(done.stdout.rstrip())
     if done.stderr.strip():
         print(done.stderr.rstrip())
-    return done.returncode
 
 
 def _ago(seconds: float) -> str:
