@@ -1,6 +1,6 @@
 """Gradients for Neural Nets: checkers, hints, gradient checking and course tools.
 
-The stable programmatic API (DESIGN.md)::
+The stable programmatic API (docs/design.md)::
 
     import course_utils
     course_utils.exercise_ids()             # ordered list of "NN.name"
