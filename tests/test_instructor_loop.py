@@ -22,7 +22,7 @@ from test_grading_class import variant
 
 from course_utils.cli import main as course_utils_main
 from course_utils.files import nbjson
-from course_utils.grading import runinfo
+from course_utils.grading import shards
 from course_utils.grading import validate as validate_mod
 
 pytestmark = pytest.mark.slow
@@ -140,7 +140,7 @@ def test_three_shards_merged_equal_one_run(loop, capsys):
     sizes = [len({r["student"] for r in read(p)}) for p in loop["parts"]]
     assert sum(sizes) == len(loop["paths"])
     state = json.loads(open(str(loop["merged"]) + ".state.json").read())
-    assert state["course_version"] == runinfo.course_version()
+    assert state["course_version"] == shards.course_version()
     with capsys.disabled():
         print(f"\n3 shards ({'+'.join(map(str, sizes))} students) merged: {len(merged)} rows, identical to one "
               f"run apart from the seconds column")

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from course_utils.cli import main as course_utils_main
-from course_utils.grading import runinfo
+from course_utils.grading import shards
 
 CLASS = [f"student{i:02d}" for i in range(12)] + ["o'neil@uni.edu", "ünï", "a b"]
 HEADER = "student,exercise,passed,diagnosis,points,max_points,seconds"
@@ -24,7 +24,7 @@ def row(student, exercise, passed):
 def write_part(folder, index, count, *, students=None, version="0.1.0+abc", secret="f" * 64, members=CLASS,
                name=None):
     """Write part ``index``/``count`` of CLASS (or ``students``); returns its path."""
-    chosen = [s for s in members if runinfo.in_shard(s, index, count)] if students is None else students
+    chosen = [s for s in members if shards.in_shard(s, index, count)] if students is None else students
     path = folder / (name or f"part{index}.csv")
     lines = [HEADER]
     entries = {}
@@ -34,7 +34,7 @@ def write_part(folder, index, count, *, students=None, version="0.1.0+abc", secr
         entries[s] = {"hash": "1" * 64, "notes": [], "seconds": 0.2, "rows": []}
     path.write_text("\n".join(lines) + "\n")
     state = {"version": 1, "course_version": version, "secret_sha256": secret,
-             "shard": runinfo.shard_meta(index, count, members), "students": entries}
+             "shard": shards.shard_meta(index, count, members), "students": entries}
     (folder / (path.name + ".state.json")).write_text(json.dumps(state))
     return str(path)
 
@@ -45,19 +45,19 @@ def run(capsys, *argv):
 
 
 def test_shares_are_stable_and_cover_everyone():
-    assert runinfo.shard_of("alice", 3) == runinfo.shard_of("alice", 3)
+    assert shards.shard_of("alice", 3) == shards.shard_of("alice", 3)
     for n in (1, 2, 3, 7):
-        shares = [[s for s in CLASS if runinfo.in_shard(s, i, n)] for i in range(1, n + 1)]
+        shares = [[s for s in CLASS if shards.in_shard(s, i, n)] for i in range(1, n + 1)]
         assert sorted(sum(shares, [])) == sorted(CLASS)                     # each exactly once
     # the share is sha256 of the id, not Python's salted hash(): fixed values
-    assert [runinfo.shard_of(s, 3) for s in ("alice", "bob", "carol")] == [
+    assert [shards.shard_of(s, 3) for s in ("alice", "bob", "carol")] == [
         int.from_bytes(__import__("hashlib").sha256(s.encode()).digest()[:8], "big") % 3 + 1
         for s in ("alice", "bob", "carol")]
     with pytest.raises(ValueError, match="expected I/N"):
-        runinfo.parse_shard("2")
+        shards.parse_shard("2")
     with pytest.raises(ValueError, match="between 1 and N"):
-        runinfo.parse_shard("4/3")
-    assert runinfo.parse_shard(" 2 / 3 ") == (2, 3)
+        shards.parse_shard("4/3")
+    assert shards.parse_shard(" 2 / 3 ") == (2, 3)
 
 
 def test_merge_writes_every_student_once_in_class_order(tmp_path, capsys):
@@ -107,14 +107,14 @@ def test_bad_sets_of_parts_fail_clearly(tmp_path, capsys, case, message):
     elif case == "count":
         parts.append(write_part(tmp_path, 1, 4, name="four.csv"))
     elif case == "twice":
-        stolen = [s for s in CLASS if runinfo.in_shard(s, 2, 3)][:1]
-        mine = [s for s in CLASS if runinfo.in_shard(s, 1, 3)]
+        stolen = [s for s in CLASS if shards.in_shard(s, 2, 3)][:1]
+        mine = [s for s in CLASS if shards.in_shard(s, 1, 3)]
         parts[0] = write_part(tmp_path, 1, 3, students=mine + stolen)
     elif case == "wrong_share":
-        parts = [write_part(tmp_path, 1, 3, students=[s for s in CLASS if runinfo.in_shard(s, 2, 3)], name="a.csv"),
-                 write_part(tmp_path, 2, 3, students=[s for s in CLASS if runinfo.in_shard(s, 1, 3)], name="b.csv"), p3]
+        parts = [write_part(tmp_path, 1, 3, students=[s for s in CLASS if shards.in_shard(s, 2, 3)], name="a.csv"),
+                 write_part(tmp_path, 2, 3, students=[s for s in CLASS if shards.in_shard(s, 1, 3)], name="b.csv"), p3]
     elif case == "unfinished":
-        parts[1] = write_part(tmp_path, 2, 3, students=[s for s in CLASS if runinfo.in_shard(s, 2, 3)][1:])
+        parts[1] = write_part(tmp_path, 2, 3, students=[s for s in CLASS if shards.in_shard(s, 2, 3)][1:])
     elif case == "other_class":
         parts[2] = write_part(tmp_path, 3, 3, members=CLASS + ["late"])
     elif case == "unsharded":

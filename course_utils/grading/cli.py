@@ -10,7 +10,7 @@ import time
 
 from ..checking import registry
 from ..files import atomic
-from . import discovery, gradebook, judge, prepare, report, runinfo
+from . import discovery, gradebook, judge, prepare, report, shards
 from .progressbar import Progress
 from .sandbox import Runtime
 
@@ -103,15 +103,15 @@ def main(argv=None):
         print("course-utils grade: no submissions found", file=sys.stderr)
         return 2
     exercises = select_exercises(args.exercises, submissions)  # from the whole class: the same in every shard
-    meta = runinfo.run_meta(exercises)
+    meta = shards.run_meta(exercises)
     if args.shard:
         try:
-            index, count = runinfo.parse_shard(args.shard)
+            index, count = shards.parse_shard(args.shard)
         except ValueError as exc:
             print(f"course-utils grade: {exc}", file=sys.stderr)
             return 2
-        meta["shard"] = runinfo.shard_meta(index, count, [s.student for s in submissions])
-        submissions = [s for s in submissions if runinfo.in_shard(s.student, index, count)]
+        meta["shard"] = shards.shard_meta(index, count, [s.student for s in submissions])
+        submissions = [s for s in submissions if shards.in_shard(s.student, index, count)]
     out = os.path.abspath(args.out)
     feedback = os.path.abspath(args.feedback) if args.feedback else None
     options = judge.Options(timeout=args.timeout, cell_timeout=args.cell_timeout, call_timeout=args.call_timeout,

@@ -1,7 +1,7 @@
 """Grading beyond one machine: merging the gradebook parts of a sharded run into one.
 
 ``course-utils grade ... --shard I/N`` grades the submissions whose student id hashes
-to share I of N (``runinfo.in_shard``) and writes its own gradebook part and resume
+to share I of N (``shards.in_shard``) and writes its own gradebook part and resume
 state. The state records, besides each student's rows, the run's metadata: the course
 version, the hash of the grading secret (when the grader draws from one), the shard
 ``I/N`` and the ids of the whole class as that shard discovered it.
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .results import COLUMNS, ClassResults, GradebookError, load, read_text, state_path
-from .runinfo import class_digest, in_shard, shard_of
+from .shards import class_digest, in_shard, shard_of
 
 
 @dataclass
