@@ -75,6 +75,15 @@ def test_a_value_used_twice_gets_both_shares():
     np.testing.assert_allclose(x.grad, 2 * x.value + 1)
 
 
+def test_arrays_and_numbers_on_either_side_become_constant_leaves():
+    t = Tensor(np.array([1.0, 2.0]), "t")
+    for out in (np.array([3.0, 4.0]) * t, 2.0 - t, np.ones(2) + t, np.eye(2) @ t):
+        assert isinstance(out, Tensor)
+    g = graph(np.array([3.0, 4.0]) * t)
+    assert g.ops == ["mul", "input", "input"] and g.nodes[2] is t
+    np.testing.assert_array_equal((2.0 - t).value, [1.0, 0.0])
+
+
 def test_gradients_is_glue_only():
     # gradients() stores whatever backward returns: the module computes no gradient itself.
     x = Tensor(np.ones((2, 3)), "x")

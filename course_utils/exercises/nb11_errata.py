@@ -82,27 +82,6 @@ def _seed002_net(depth, layer):
 
 EXERCISES = [
     Exercise(
-        id="11.which_changes",
-        signature="which_changes",
-        returns='a choice, "a", "b" or "c"',
-        kind="value",
-        cases=(Case("erratum 8's question", lambda rng: ()),),
-        reference=which_changes,
-        slips=(
-            Slip("answer", "a", D.WRONG_VALUE, "the activation a_i is chosen",
-                 "The activation a_i = sigma(z_i) changes by sigma'(z_i) a_j eps: W_ij reaches a_i only "
-                 "through z_i, and the sigmoid multiplies the change by its slope."),
-            Slip("answer", "c", D.WRONG_VALUE, "both are chosen",
-                 "Only one of them changes by exactly a_j eps: the other carries one more factor of the chain."),
-        ),
-        hints=(
-            "Write z_i = sum_j W_ij a_j + b_i and a_i = sigma(z_i); which of the two contains W_ij directly?",
-            "dz_i/dW_ij = a_j; da_i/dW_ij = sigma'(z_i) * a_j by the chain rule.",
-            '"b": the weighted input z_i.',
-        ),
-        solution='which_changes = "b"     # z_i changes by a_j eps; a_i by sigma\'(z_i) a_j eps',
-    ),
-    Exercise(
         id="11.column_delta",
         signature="column_delta(delta_next, W_next, h)",
         returns="(n_l, 1) column: seed 001's delta_l = dL_i/dz_l from delta_{l+1} (n_{l+1}, 1), "
@@ -153,6 +132,27 @@ EXERCISES = [
             "(4, 5, 4): z_1[k] = sum_j x_j W_1[j, k], so d z_1[k] / d W_1[j, m] = x_j if m == k, else 0.",
         ),
         solution="dz1_dW1_shape = (4, 5, 4)    # [k, j, m]: 4 entries of z_1, W_1 of shape (5, 4)",
+    ),
+    Exercise(
+        id="11.which_changes",
+        signature="which_changes",
+        returns='a choice, "a", "b" or "c"',
+        kind="value",
+        cases=(Case("erratum 8's question", lambda rng: ()),),
+        reference=which_changes,
+        slips=(
+            Slip("answer", "a", D.WRONG_VALUE, "the activation a_i is chosen",
+                 "The activation a_i = sigma(z_i) changes by sigma'(z_i) a_j eps: W_ij reaches a_i only "
+                 "through z_i, and the sigmoid multiplies the change by its slope."),
+            Slip("answer", "c", D.WRONG_VALUE, "both are chosen",
+                 "Only one of them changes by exactly a_j eps: the other carries one more factor of the chain."),
+        ),
+        hints=(
+            "Write z_i = sum_j W_ij a_j + b_i and a_i = sigma(z_i); which of the two contains W_ij directly?",
+            "dz_i/dW_ij = a_j; da_i/dW_ij = sigma'(z_i) * a_j by the chain rule.",
+            '"b": the weighted input z_i.',
+        ),
+        solution='which_changes = "b"     # z_i changes by a_j eps; a_i by sigma\'(z_i) a_j eps',
     ),
     Exercise(
         id="11.activation_grad",

@@ -36,6 +36,8 @@ __all__ = ["Tensor", "sigmoid", "tanh", "log", "graph", "gradients", "describe",
 class Tensor:
     """A float64 array that records the operation and the Tensors it was computed from."""
 
+    __array_ufunc__ = None   # ndarray (op) Tensor defers to the Tensor's reflected operator
+
     def __init__(self, value: Any, name: str = "", op: str = "input", parents: tuple[Tensor, ...] = ()) -> None:
         self.value = np.array(value, dtype=np.float64)
         self.name = name
