@@ -263,6 +263,8 @@ EXERCISES = [
         signature="backward_gain",
         returns="a number: the factor Var(delta_{l-1}) / Var(delta_l) for width 32, W ~ N(0, 1/32), sigma' = 1/4",
         kind="value",
+        messages={"sign": "A ratio of two variances is positive: Var(c u) = c^2 Var(u) for any sign of c."},
+        says={"sign": "the ratio is negative"},
         cases=(Case("the variance factor of one layer", lambda rng: ()),),
         reference=backward_gain,
         slips=(
@@ -296,6 +298,8 @@ EXERCISES = [
             Case("a layer of the digits network", _fans("digits")),
         ),
         reference=sigmoid_init_std,
+        messages={"sign": "A standard deviation is positive: the square root of the variance."},
+        says={"sign": "the standard deviation is negative"},
         slips=(
             Slip("slope", "none", D.MISSING_ACTIVATION_DERIVATIVE, "sigma'(0) = 1/4 is left out",
                  "That is the formula for tanh, whose slope at 0 is 1: the sigmoid's slope there is 1/4, "

@@ -118,6 +118,8 @@ EXERCISES = [
         signature="dz1_dW1_shape",
         returns="a tuple of ints: the shape of dz_1/dW_1 as an array indexed [k, j, m]",
         kind="value",
+        messages={"sign": "A shape lists sizes: positive integers, one per index."},
+        says={"sign": "the sizes are negated"},
         cases=(Case("d = 5, H_1 = 4", lambda rng: ()),),
         reference=dz1_dW1_shape,
         slips=(
@@ -138,6 +140,7 @@ EXERCISES = [
         signature="which_changes",
         returns='a choice, "a", "b" or "c"',
         kind="value",
+        options=("a", "b", "c"),
         cases=(Case("erratum 8's question", lambda rng: ()),),
         reference=which_changes,
         slips=(

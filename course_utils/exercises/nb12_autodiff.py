@@ -139,6 +139,9 @@ EXERCISES = [
             Case("sum", _rule("sum")),
         ),
         reference=vjp,
+        messages={"sign": "Every share has the opposite sign: the rule returns +G times d(out)/d(input) "
+                          "(the chain rule has no minus sign of its own)."},
+        says={"sign": "every share has the opposite sign"},
         slips=ad.VJP_SLIPS,
         roles=_vjp_roles,
         batch_size=_vjp_batch,
@@ -186,6 +189,8 @@ EXERCISES = [
         signature="dL_dx",
         returns="a number: dL/dx for L = x * x + x at x = 3",
         kind="value",
+        messages={"sign": "The sign is wrong: every share here is positive (G = 1, x = 3)."},
+        says={"sign": "the sign is wrong"},
         cases=(Case("x used three times", lambda rng: ()),),
         reference=dL_dx,
         slips=(
@@ -215,6 +220,9 @@ EXERCISES = [
             Case("a tanh layer with squared error", _squared_tanh),
         ),
         reference=backward,
+        messages={"sign": "Every gradient has the opposite sign: the sweep starts from dL/dL = +1 and adds the shares "
+                               "as the rules give them."},
+        says={"sign": "every gradient has the opposite sign"},
         slips=ad.BACKWARD_SLIPS,
         points=3,
         hints=(
