@@ -4,8 +4,8 @@ differences, the draws' promises, and wrong answers written the way a learner wo
 import math
 
 import numpy as np
-from checking_support import draw_args
 import pytest
+from checking_support import draw_args
 
 import course_utils
 from course_utils.checking import diagnosis as D
@@ -36,7 +36,7 @@ def test_02_grad_matches_finite_differences():
     ex, draws = _draws("02.grad_w")
     loss = registry.get("02.loss").reference
     for x, y, w in draws:
-        r = gradcheck(lambda w_: loss(x, y, float(w_)), w, ex.reference(x, y, w))
+        r = gradcheck(lambda w_, x=x, y=y: loss(x, y, float(w_)), w, ex.reference(x, y, w))
         assert r.passed, r
 
 
@@ -91,7 +91,7 @@ def test_03_draws_shapes_and_no_zero_inputs():
 def test_03_grad_matches_finite_differences():
     ex, draws = _draws("03.grad_w")
     for x, y, w in draws:
-        r = gradcheck(lambda w_: 0.5 * float(sigma(x @ w_) - y) ** 2, w, ex.reference(x, y, w))
+        r = gradcheck(lambda w_, x=x, y=y: 0.5 * float(sigma(x @ w_) - y) ** 2, w, ex.reference(x, y, w))
         assert r.passed, r
 
 
@@ -147,7 +147,7 @@ def test_04_grad_matches_finite_differences_and_loop():
     loop = registry.get("04.grad_w_loop").reference
     for X, y, w in draws:
         g = ex.reference(X, y, w)
-        assert gradcheck(lambda w_: loss(X, y, w_), w, g).passed
+        assert gradcheck(lambda w_, X=X, y=y: loss(X, y, w_), w, g).passed
         assert np.allclose(loop(X, y, w), g, rtol=1e-12, atol=0)
 
 
@@ -226,7 +226,7 @@ def test_02_grad_x_and_grad_y_match_finite_differences():
     for exercise_id, which in (("02.grad_x", 0), ("02.grad_y", 1)):
         ex, draws = _draws(exercise_id)
         for args in draws:
-            def f(v, args=args):
+            def f(v, args=args, which=which):
                 changed = list(args)
                 changed[which] = v
                 return _loss(changed[0], changed[1], changed[2])
@@ -255,8 +255,8 @@ def test_03_grad_wb_matches_finite_differences():
     ex, draws = _draws("03.grad_wb")
     for x, y, w, b in draws:
         dw, db = ex.reference(x, y, w, b)
-        assert gradcheck(lambda w_: _loss(x, y, w_, b), w, dw).passed
-        assert db == pytest.approx(_central(lambda b_: _loss(x, y, w, b_), b), rel=1e-6)
+        assert gradcheck(lambda w_, x=x, y=y, b=b: _loss(x, y, w_, b), w, dw).passed
+        assert db == pytest.approx(_central(lambda b_, x=x, y=y, w=w: _loss(x, y, w, b_), b), rel=1e-6)
 
 
 def test_03_grad_metric_represents_the_derivative_in_that_inner_product():
@@ -269,7 +269,7 @@ def test_03_grad_metric_represents_the_derivative_in_that_inner_product():
         assert np.allclose(M, M.T) and np.all(np.linalg.eigvalsh(M) > 0)
         for _ in range(3):
             v = rng.normal(size=w.shape)
-            directional = _central(lambda t: _loss(x, y, w + t * v), 0.0)
+            directional = _central(lambda t, x=x, y=y, w=w, v=v: _loss(x, y, w + t * v), 0.0)
             assert g @ M @ v == pytest.approx(directional, rel=1e-6, abs=1e-12)
         assert np.allclose(ex.reference(x, y, w, np.eye(len(w))), registry.get("03.grad_w").reference(x, y, w))
 
@@ -288,11 +288,11 @@ def test_04_grad_wb_and_grad_X_match_finite_differences():
     ex, draws = _draws("04.grad_wb")
     for X, y, w, b in draws:
         dw, db = ex.reference(X, y, w, b)
-        assert gradcheck(lambda w_: _loss(X, y, w_, b), w, dw).passed
-        assert db == pytest.approx(_central(lambda b_: _loss(X, y, w, b_), b), rel=1e-6)
+        assert gradcheck(lambda w_, X=X, y=y, b=b: _loss(X, y, w_, b), w, dw).passed
+        assert db == pytest.approx(_central(lambda b_, X=X, y=y, w=w: _loss(X, y, w, b_), b), rel=1e-6)
     ex = registry.get("04.grad_X")
     the_plan = engine.plan(ex, np.random.default_rng(0), extra=10)
     for draw in the_plan:
         X, y, w = draw.args
-        assert gradcheck(lambda X_: _loss(X_, y, w), X, ex.reference(X, y, w)).passed
+        assert gradcheck(lambda X_, y=y, w=w: _loss(X_, y, w), X, ex.reference(X, y, w)).passed
     assert any(d.args[0].shape[0] == d.args[0].shape[1] for d in the_plan)  # the square case is in every plan

@@ -8,7 +8,7 @@ import numpy as np
 def grad_w_loop(x, y, w):
     # Component by component, as in the derivation: z = sum_j x_j w_j, dL/dw_j = delta * x_j.
     z = 0.0
-    for xj, wj in zip(x, w):
+    for xj, wj in zip(x, w, strict=True):
         z += xj * wj
     yhat = 1.0 / (1.0 + math.exp(-z))
     delta = (yhat - y) * yhat * (1.0 - yhat)
@@ -36,7 +36,7 @@ def grad_w_jacobian(x, y, w):
 
 def gd_step_loop(x, y, w, lr):
     g = grad_w_loop(x, y, w)
-    return np.array([wj - lr * gj for wj, gj in zip(w, g)])
+    return np.array([wj - lr * gj for wj, gj in zip(w, g, strict=True)])
 
 
 def gd_step_copy(x, y, w, lr):

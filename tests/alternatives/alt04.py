@@ -11,7 +11,7 @@ def _sig(z):
 
 def loss_loop(X, y, w):
     total = 0.0
-    for xi, yi in zip(X, y):
+    for xi, yi in zip(X, y, strict=True):
         yhat = 1 / (1 + math.exp(-float(xi @ w)))
         total += 0.5 * (yhat - yi) ** 2
     return total
@@ -67,7 +67,7 @@ def grad_w_loop_list(X, y, w):
         s = _sig(x @ w)
         return (s - t) * s * (1 - s) * x
 
-    return sum(one(x, t) for x, t in zip(X, y))
+    return sum(one(x, t) for x, t in zip(X, y, strict=True))
 
 
 def grad_wb_augmented(X, y, w, b):
@@ -80,7 +80,7 @@ def grad_wb_augmented(X, y, w, b):
 def grad_wb_loop(X, y, w, b):
     dw = np.zeros(X.shape[1])
     db = 0.0
-    for xi, yi in zip(X, y):
+    for xi, yi in zip(X, y, strict=True):
         s = 1 / (1 + math.exp(-(float(xi @ w) + b)))
         delta = (s - yi) * s * (1 - s)
         dw += delta * xi
