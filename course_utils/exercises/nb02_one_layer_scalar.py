@@ -81,8 +81,9 @@ EXERCISES = [
         slips=LOSS_SLIPS,
         points=1,
         hints=(
-            "Two steps: the prediction yhat = sigmoid(w * x), then the loss 1/2 * (yhat - y)**2. "
-            "Use the sigmoid from course_utils.functions (or your own from notebook 01).",
+            "The loss is the last link of the chain w -> z -> yhat -> L: compute the forward pass first, "
+            "then the loss. Use the sigmoid from course_utils.functions (or your own from notebook 01).",
+            "z = w * x and yhat = sigmoid(z); the loss halves the squared error (yhat - y)**2.",
             "yhat = sigmoid(w * x); return float(0.5 * (yhat - y) ** 2)",
         ),
         solution="""

@@ -241,3 +241,6 @@ EXERCISES += [
         """,
     ),
 ]
+
+_ORDER = ("03.grad_w", "03.gd_step", "03.dz_dw_shape", "03.grad_metric", "03.grad_wb")  # the notebook's order
+EXERCISES.sort(key=lambda ex: _ORDER.index(ex.id))

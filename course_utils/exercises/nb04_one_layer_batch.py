@@ -293,3 +293,7 @@ EXERCISES += [
         """,
     ),
 ]
+
+# the notebook's order
+_ORDER = ("04.loss", "04.grad_w_loop", "04.grad_w", "04.square_product", "04.grad_wb", "04.grad_X")
+EXERCISES.sort(key=lambda ex: _ORDER.index(ex.id))
