@@ -178,6 +178,8 @@ EXERCISES = [
                     "(np.where computes both branches on every entry). Computing exp(-|t|) only avoids it."),
         messages={"sign": "Your answer is -log sigma(u) = softplus(-u), the right one with the opposite sign: "
                           "log sigma(u) = -log(1 + e^{-u}) is negative, since sigma(u) < 1."},
+        says={"sign": "the whole answer has the opposite sign (log sigma is negative: a minus in front of the "
+                      "softplus)"},
         slips=(
             Slip("exponent_sign", +1, D.WRONG_VALUE, "it computes log sigma(-u) = log(1 - sigma(u))",
                  "You computed log(1 - sigma(u)) = log sigma(-u) = -softplus(u): the sign inside the softplus "

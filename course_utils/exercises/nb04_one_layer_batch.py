@@ -189,6 +189,7 @@ EXERCISES = [
         returns='a choice: "a", "b" or "c"',
         cases=(Case("N = d", lambda rng: ()),),
         reference=square_product,
+        options=tuple(SQUARE_OPTIONS),
         slips=(
             Slip("answer", "a", D.WRONG_VALUE, "it picks X.T @ delta, the gradient itself",
                  "X.T @ delta IS the gradient: (d, N) @ (N,) sums delta_i * X[i, j] over the examples i. "

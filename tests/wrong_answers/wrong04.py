@@ -92,7 +92,7 @@ WRONG = {
     "04.grad_w": [("abs(yhat - y)", grad04_abs, VALUE), ("per example", grad04_per_example, {D.WEIGHT_NOT_SUMMED}),
                   ("per example, transposed", grad04_per_example_T, {D.SHAPE}),
                   ("mean of rows", grad04_mean_of_rows, {D.BATCH_SCALE}), ("delta squared", grad04_square_sum, VALUE)],
-    "04.grad_wb": [("bias per example", wb04_bias_per_example, {D.SHAPE, D.BIAS_NOT_SUMMED}),
+    "04.grad_wb": [("bias per example", wb04_bias_per_example, {D.BIAS_NOT_SUMMED}),
                    ("bias averaged", wb04_bias_mean, {D.BATCH_SCALE}),
                    ("weight per example", wb04_weight_per_example, {D.WEIGHT_NOT_SUMMED}),
                    ("bias left out of z", wb04_no_bias, VALUE)],
