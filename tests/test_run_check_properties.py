@@ -74,7 +74,8 @@ def test_junk_returns_never_raise_and_never_pass(exercise_id, value):
 
 
 @settings(max_examples=60, deadline=None)
-@given(exercise_id=st.one_of(st.sampled_from(course_utils.exercise_ids()), st.text(max_size=8), st.none(), st.integers()),
+@given(exercise_id=st.one_of(st.sampled_from(course_utils.exercise_ids()), st.text(max_size=8), st.none(),
+                             st.integers()),
        fn=st.one_of(leaf, st.just(print), st.just(lambda: 1), st.just(lambda *a, **k: 1 / 0)))
 def test_junk_ids_and_functions_never_raise(exercise_id, fn):
     r = course_utils.run_check(exercise_id, fn, draws=1)
