@@ -1,7 +1,7 @@
 """Helpers for exercise input generators: random sizes, weights, labels.
 
 Every generator takes a seeded ``numpy.random.Generator`` and returns float64 data.
-The rules of DESIGN.md are built in: sizes that differ from each other (so a transpose
+The rules of docs/design.md are built in: sizes that differ from each other (so a transpose
 shows in the shape), non-zero non-symmetric weights, both labels in every batch.
 """
 

@@ -161,7 +161,7 @@ def judge_draw(exercise: Exercise, draw: Draw, outcome: Outcome) -> DrawVerdict:
     if kind == "exception":
         return DrawVerdict(stop_code=D.EXCEPTION, message=f"Your function raised {outcome.error}.")
     if exercise.kind == "function":
-        changed = first_difference(to_plain(list(draw.args), exact=True), outcome.args_after)
+        changed = first_difference(draw.pristine(), outcome.args_after)
         if changed is not None:
             where, _, note = changed.partition(" (")
             note = f" ({note}" if note else ""

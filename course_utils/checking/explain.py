@@ -55,6 +55,14 @@ class Draw:
     reference: Any
     _outputs: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
 
+    def pristine(self) -> Any:
+        """The arguments as plain data (``to_plain(..., exact=True)``), computed once: what
+        the learner's arguments must still equal after the call."""
+        if ("pristine",) not in self._outputs:
+            from ..portable.plain import to_plain
+            self._outputs[("pristine",)] = to_plain(list(self.args), exact=True)
+        return self._outputs[("pristine",)]
+
     def output(self, exercise: Exercise, combo: tuple[int, ...]) -> Any:
         """The reference's answer with the slips at indices ``combo`` switched on; None
         when that combination cannot be computed."""

@@ -1,6 +1,6 @@
 """Notebook 08: deep sigmoid networks with biases and binary cross-entropy (seed 001).
 
-Shapes (DESIGN.md): X (N, d); W_l (n_{l-1}, n_l); b_l (n_l,); Z_l = H_{l-1} @ W_l + b_l;
+Shapes (docs/design.md): X (N, d); W_l (n_{l-1}, n_l); b_l (n_l,); Z_l = H_{l-1} @ W_l + b_l;
 H_l = sigma(Z_l); the last layer has one unit, f = H_L[:, 0]; the loss is the binary
 cross-entropy summed over the batch, L = -sum_i [y_i log f_i + (1 - y_i) log(1 - f_i)].
 """
