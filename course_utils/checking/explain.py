@@ -228,7 +228,9 @@ def _code(exercise: Exercise, key: str) -> Diagnosis:
 
 
 def _says(exercise: Exercise, key: str) -> str:
-    return _slip(exercise, key).says if key.startswith("slip:") else GENERIC_SAYS[key]
+    if key.startswith("slip:"):
+        return _slip(exercise, key).says
+    return exercise.says.get(key) or GENERIC_SAYS[key]
 
 
 def _order(exercise: Exercise, explanation: Explanation) -> list[str]:
