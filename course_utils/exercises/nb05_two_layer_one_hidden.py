@@ -99,6 +99,7 @@ EXERCISES = [
         returns='a letter, "a" to "e": the factor of the chain for dL/dw1_j that is close to 0',
         cases=(Case("the question", _question),),
         reference=saturated_factor,
+        options=("a", "b", "c", "d", "e"),
         slips=(
             Slip("pick", "a", D.WRONG_VALUE, "(a) yhat - y was chosen",
                  "(a) yhat - y is the error at the output: it depends on the prediction and the target, not on how "

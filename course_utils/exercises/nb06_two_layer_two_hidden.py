@@ -142,6 +142,7 @@ EXERCISES = [
         returns='a letter, "a" to "d": which weights move in the first gradient step from all-zero weights',
         cases=(Case("the question", _question),),
         reference=zero_init,
+        options=("a", "b", "c", "d"),
         slips=(
             Slip("pick", "a", D.WRONG_VALUE, "(a) all weights move was chosen",
                  "(a) Look at dW1 = outer(x, delta1) with delta1 = (delta2 * w2) * sigma'(z1): every entry carries "

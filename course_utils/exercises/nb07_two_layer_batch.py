@@ -172,6 +172,9 @@ EXERCISES = [
         returns="a number: tanh'(z) at the z where tanh(z) = 0.6",
         cases=(Case("the question", _question),),
         reference=tanh_slope,
+        messages={"sign": "Your slope is negative: tanh is increasing everywhere, so tanh'(z) > 0 "
+                          "(it lies in (0, 1])."},
+        says={"sign": "the slope has the wrong sign (tanh is increasing, so tanh' > 0)"},
         slips=(
             Slip("form", "sigmoid_form", D.WRONG_VALUE, "the sigmoid's a (1 - a) was used",
                  "0.6 * (1 - 0.6) = 0.24 is the SIGMOID's slope written with its output, sigma' = sigma (1 - sigma). "
