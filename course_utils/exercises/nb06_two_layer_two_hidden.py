@@ -90,9 +90,9 @@ EXERCISES = [
         hints=(
             "The chain rule entry by entry. h_j = sigma(z1_j) depends on z1_j only, so dL/dz1_j = dL/dh_j * "
             "sigma'(z1_j), with no sum. And W1[i, j] appears in one pre-activation only, z1_j = sum_i x_i W1[i, j].",
-            "delta1_j = dL/dh_j * h_j (1 - h_j), i.e. delta1 = (delta2 * w2) * h * (1 - h), shape (2,); "
-            "dz1_j/dW1[i, j] = x_i, so dL/dW1[i, j] = x_i * delta1_j: a table with one row per input and one "
-            "column per hidden unit, shape (d, 2) like W1.",
+            "delta1_j = dL/dh_j * h_j (1 - h_j), with dL/dh_j = delta2 * w2[j] from section 2; and "
+            "dz1_j/dW1[i, j] = x_i. So dL/dW1[i, j] is a product of one entry of x and one entry of delta1: a "
+            "table with one row per input and one column per hidden unit, shape (d, 2) like W1.",
             "delta2 = (yhat - y) * yhat * (1 - yhat); dw2 = delta2 * h; "
             "delta1 = delta2 * w2 * h * (1 - h); dW1 = np.outer(x, delta1).",
         ),
