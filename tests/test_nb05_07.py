@@ -101,7 +101,7 @@ def test_draws_follow_the_rules(exercise_id):
     ex = registry.get(exercise_id)
     kind = WEIGHT_GRADS.get(exercise_id, "sigmoid")
     rng = np.random.default_rng(13)
-    for _ in range(50):  # each is a whole plan of draws; the 1,000-seed tests (slow) cover many more
+    for _ in range(20):  # each is a whole plan of draws; the 1,000-seed tests (slow) draw many more
         X, y, W1, w2 = draw_args(ex, rng)
         assert np.all(np.abs(W1) > 0.1) and np.all(np.abs(np.asarray(w2)) > 0.25)
         assert np.all(np.abs(np.abs(np.asarray(w2)) - 1) > 0.25)
