@@ -16,7 +16,7 @@ import os
 from dataclasses import asdict
 
 from ..files import atomic
-from .judge import Graded, Row
+from .records import Graded, Row
 
 GRADER_VERSION = "1"
 COLUMNS = ("student", "exercise", "passed", "diagnosis", "points", "max_points", "seconds")

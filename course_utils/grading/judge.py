@@ -12,7 +12,7 @@ re-run, skipping a cell that killed it), so a submission loses only what it brok
 
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -21,6 +21,7 @@ from ..checking import diagnosis as D
 from ..checking.result import CheckResult
 from ..portable import wire
 from . import prepare
+from .records import Graded, Row
 from .sandbox import WorkerDied
 
 MAX_RESTARTS = 6
@@ -35,32 +36,6 @@ class Options:
     call_timeout: float = None    # cap on each exercise's own time limit per call
     memory_mb: int = None
     draws: int = None             # None: each exercise's own number of draws
-
-
-@dataclass
-class Row:
-    """One line of the gradebook (plus the message for the feedback file)."""
-
-    student: str
-    exercise: str
-    passed: bool
-    diagnosis: str
-    points: float
-    max_points: float
-    seconds: float
-    message: str = ""
-
-
-@dataclass
-class Graded:
-    """Everything learned about one submission."""
-
-    student: str
-    rows: list = field(default_factory=list)
-    notes: list = field(default_factory=list)
-    facts: dict = field(default_factory=dict)
-    seconds: float = 0.0
-    complete: bool = True         # False when the grader's side failed: not saved, regraded next run
 
 
 def _fail(exercise, code, message):
