@@ -175,7 +175,7 @@ def test_student_ids_never_collide_for_different_names():
     names = ["a b", "a_b", "a%20b", "a%2520b", "A b", "-a", "%2Da", "x" * 101, "x" * 102, "y" * 300, "y" * 301,
              os.fsdecode(b"\xff"), "\udcff", "ÿ", ".a", "%2Ea", "", "%"]
     ids = [discovery.student_id(n) for n in names]
-    assert len(set(ids)) == len(set(names)), dict(zip(names, ids))
+    assert len(set(ids)) == len(set(names)), dict(zip(names, ids, strict=True))
     assert all(len(i) <= discovery.MAX_ID for i in ids)
 
 

@@ -114,7 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                          "made on first run)")
     p.add_argument("--force", action="store_true", help="grade every submission again, even unchanged ones")
     p.add_argument("--no-namespaces", action="store_true",
-                   help="do not use namespaces or cgroups (weaker isolation; for machines where they misbehave)")
+                   help="do not use Linux namespaces (much weaker isolation; for machines where they misbehave)")
+    p.add_argument("--no-cgroups", action="store_true",
+                   help="do not use control groups (memory then limited per process only)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
@@ -270,8 +272,8 @@ def _grade_all(run: Run, todo: list[tuple[Submission, str]], args: argparse.Name
     try:
         if main_thread:
             signal.signal(signal.SIGTERM, _raise_interrupt)
-        run.runtime = Runtime(hide=hide, allow_namespaces=not args.no_namespaces, memory_mb=args.memory,
-                              cpu_seconds=int(args.timeout) + 10, processes=args.processes)
+        run.runtime = Runtime(hide=hide, allow_namespaces=not args.no_namespaces, allow_cgroups=not args.no_cgroups,
+                              memory_mb=args.memory, cpu_seconds=int(args.timeout) + 10, processes=args.processes)
         scheduler.run(todo, run.grade)
     except KeyboardInterrupt:
         interrupted = True

@@ -25,7 +25,6 @@ MAX_CELLS = 5_000                 # cells of one notebook
 MAX_NOTEBOOKS = 100               # notebook files in one student's folder
 MAX_NOTES = 50                    # notes kept per submission (the rest are counted)
 MAX_NOTE_CHARS = 300              # characters of one note or message
-MAX_OUTPUT_CHARS = 100_000        # characters a notebook may print (the rest is dropped)
 SCRATCH_MB = 128                  # the private scratch folder (HOME, TMPDIR, cwd)
 FILE_MB = 64                      # one file written in the sandbox
 MAX_REPLY_BYTES = 64 * MB         # one message from the sandbox (a returned value)
@@ -63,7 +62,7 @@ limits a submission can hit (each is named in the student's feedback when hit):
   --processes N            processes and threads in one notebook's sandbox (default {PROCESSES})
   --max-notebook-mb MB     size of one .ipynb file, stored outputs included (default {MAX_NOTEBOOK_MB} MB)
   code                     {MAX_CODE_BYTES // MB} MB of code per notebook, at most {MAX_CELLS:,} cells
-  output                   the first {MAX_OUTPUT_CHARS:,} characters a notebook prints are kept
+  output                   what a notebook prints is not kept (it is not graded)
   files                    {SCRATCH_MB} MB of private scratch space (HOME, TMPDIR, working
                            folder), {FILE_MB} MB per file
   returned values          {MAX_REPLY_BYTES // MB} MB per value sent back to the grader

@@ -144,8 +144,8 @@ class Runtime:
     made_cgroups: list[str] = []   # and every control-group folder
 
     def __init__(self, hide: list[str] | tuple[str, ...] = (), allow_namespaces: bool = True,
-                 memory_mb: int = 1024, cpu_seconds: int = 310, file_mb: int = 64, scratch_mb: int = 128,
-                 processes: int = 64) -> None:
+                 allow_cgroups: bool = True, memory_mb: int = 1024, cpu_seconds: int = 310, file_mb: int = 64,
+                 scratch_mb: int = 128, processes: int = 64) -> None:
         remove_stale()
         self.dir = tempfile.mkdtemp(prefix=f"{RUN_PREFIX}{os.getpid()}-{_start_time(os.getpid())}-")
         Runtime.made.append(self.dir)
@@ -165,8 +165,8 @@ class Runtime:
             self.allow_namespaces = allow_namespaces
             self.user_ns = (not self.root and allow_namespaces and shutil.which("unshare") is not None
                             and _probe(["unshare", "--user", "--map-root-user", "true"]))
-            self.cgroups = Cgroups.probe(os.path.basename(self.dir)) if allow_namespaces else Cgroups(
-                reason="--no-namespaces")
+            self.cgroups = Cgroups.probe(os.path.basename(self.dir)) if allow_cgroups else Cgroups(
+                reason="--no-cgroups")
             Runtime.made_cgroups.extend(self.cgroups.run_dirs.values())
             self.limits = {"memory_mb": int(memory_mb), "cpu_seconds": int(cpu_seconds), "file_mb": int(file_mb),
                            "scratch_mb": int(scratch_mb), "processes": int(processes)}

@@ -46,7 +46,12 @@ def printable(value: object, limit: int = 300) -> str:
     runs of whitespace collapsed. Never raises, whatever ``value`` is."""
     if type(value) is not str:
         try:
-            value = str.__str__(value) if isinstance(value, str) else repr(value)
+            if isinstance(value, str):
+                value = str.__str__(value)
+            elif isinstance(value, BaseException):
+                value = str(value) or type(value).__name__
+            else:
+                value = repr(value)
         except Exception:  # noqa: BLE001 - a hostile __repr__
             value = f"<{type(value).__name__}>"
     assert isinstance(value, str)

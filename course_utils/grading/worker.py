@@ -229,7 +229,7 @@ def build_root(run_cfg: dict[str, Any], facts: Facts) -> None:
                 shutil.copytree(source, os.path.join(runtime, name))
             else:
                 shutil.copy(source, runtime)
-        for dirpath, dirnames, filenames in os.walk(runtime):
+        for dirpath, _dirnames, filenames in os.walk(runtime):
             os.chmod(dirpath, 0o755)
             for name in filenames:
                 os.chmod(os.path.join(dirpath, name), 0o644)
@@ -287,7 +287,7 @@ def build_root(run_cfg: dict[str, Any], facts: Facts) -> None:
 
 def _status_code(status: int) -> int:
     code = os.waitstatus_to_exitcode(status)
-    return 128 - code if code < 0 else min(code, 127)
+    return 128 - code if code < 0 else min(code, 255)
 
 
 def child(cfg: dict[str, Any], fds: list[int], zygote_facts: Facts, mods: dict[str, types.ModuleType],
@@ -509,7 +509,7 @@ def learner(cfg: dict[str, Any], in_fd: int, out_fd: int, facts: Facts, mods: di
 # ---------------------------------------------------------------- running code
 
 class CountedText(io.TextIOBase):
-    """A stdout that keeps nothing and counts the characters written to it."""
+    """A stdout that keeps nothing (what a notebook prints is not graded), only counts."""
 
     def __init__(self) -> None:
         self.size = 0
@@ -568,8 +568,6 @@ def run_cells(msg: dict[str, Any], ns: dict[str, Any], mods: dict[str, types.Mod
             note(f"code cell {index} raised {safecall.describe_exception(exc, _is_learner_frame)}")
         finally:
             sys.stdout, sys.stderr = real_out, real_err
-    if output.size:
-        note(f"your notebook printed {output.size:,} characters; printed output is not graded and was not kept")
     names = [n for n in msg.get("names", []) if type(n) is str]
     bound = [n for n in names if n in ns and ns[n] is not Ellipsis]
     callable_names = [n for n in bound if callable(ns[n])]
