@@ -25,6 +25,8 @@ SOLUTION = os.path.join(ROOT, "solutions", "01_sigmoid.ipynb")
 IDS = ("01.sigmoid", "01.sigmoid_prime", "01.numerical_grad")
 FUNCS = {"01.sigmoid": "sigmoid", "01.sigmoid_prime": "sigmoid_prime", "01.numerical_grad": "numerical_grad"}
 MARKER = "4321.987"  # sleep duration that marks processes started by hostile submissions
+pytestmark = pytest.mark.slow  # ~6 s: the default run grades the hostile class (test_grading_hostile.py)
+
 # Full isolation needs Linux namespaces and, for a separate uid, root. Elsewhere the
 # submissions that attack the machine are still graded, but what they can reach is not
 # asserted; the run summary (read below) says which level was reached.

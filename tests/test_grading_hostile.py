@@ -180,30 +180,38 @@ def attacks(bait):
             os.wait()
             """,
         "memory": f"""
-            import os, time
+            import os, signal, time
             import numpy as np
             _r, _w = os.pipe()
+            _kids = []
             for _ in range(5):
-                if os.fork() == 0:
+                _pid = os.fork()
+                if _pid == 0:
                     try:
                         _hold = np.ones(200 * 2 ** 20 // 8)       # 200 MB, touched
-                        os.write(_w, b"k")
+                        os.write(_w, b"%8d" % os.getpid())
                         time.sleep(20)
                     finally:
                         os._exit(0)
+                _kids.append(_pid)
             os.close(_w)
-            _held, _deadline = 0, time.monotonic() + 15
             os.set_blocking(_r, False)
-            while _held < 5 and time.monotonic() < _deadline:
+            _wrote, _dead, _deadline = set(), set(), time.monotonic() + 15
+            while len(_wrote | _dead) < 5 and time.monotonic() < _deadline:
                 try:
-                    _got = os.read(_r, 5)
+                    _data = os.read(_r, 80)
+                    _wrote.update(int(_data[i:i + 8]) for i in range(0, len(_data), 8))
                 except BlockingIOError:
-                    time.sleep(0.05)
-                    continue
-                if not _got:
-                    break
-                _held += len(_got)
-            _try("memory", lambda: _held * 200 > {MEMORY_MB})
+                    pass
+                _dead.update(p for p in _kids if p not in _dead and os.waitpid(p, os.WNOHANG)[0])
+                time.sleep(0.02)
+            _holding = len(_wrote - _dead)                        # 200 MB each, all at the same time
+            for _pid in _kids:
+                try:
+                    os.kill(_pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            _try("memory", lambda: _holding * 200 > {MEMORY_MB})
             """,
     }
 
