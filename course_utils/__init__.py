@@ -8,7 +8,7 @@ The stable programmatic API (DESIGN.md)::
     r.passed, r.diagnosis, r.message
 
 In a notebook: ``check(id, fn)``, ``hint(id, level)``, ``solution(id)``, ``progress()``,
-and ``gradcheck(f, inputs, analytic)``.
+and ``gradcheck(f, inputs, analytic)``; ``join(url, name)`` / ``leave()`` for a live workshop.
 
 Module map (the folders are the layers; each imports only from the layers above it):
 
@@ -24,6 +24,8 @@ Module map (the folders are the layers; each imports only from the layers above 
 - ``files/``      ``atomic`` writes and notebooks read as plain JSON (``nbjson``).
 - ``authoring/``  for course authors: ``release`` (solutions -> student notebooks), ``execute``.
 - ``grading/``    for instructors: ``course-utils grade`` (see its package docstring).
+- ``workshop/``   workshop mode: the server, its storage and page, the learner's reporter
+  (``join``/``leave``), and ``course-utils doctor`` (see its package docstring).
 - top level: ``cli`` (the ``course-utils`` command) and the public module paths notebooks
   import (``course_utils.functions``, ``.gradcheck``, ``.explorer``, ``.netgraph``, ``.autodiff``).
 """
@@ -38,9 +40,10 @@ from .checking.registry import exercise_ids
 from .checking.result import CheckResult
 from .learner.commands import CheckFailed, check, hint, progress, solution
 from .portable.gradcheck import gradcheck, numerical_gradient, rel_error
+from .workshop.reporter import join, leave
 
 __all__ = [
     "exercise_ids", "run_check", "CheckResult", "DIAGNOSIS_CODES",
     "check", "hint", "solution", "progress", "CheckFailed",
-    "gradcheck", "numerical_gradient", "rel_error",
+    "gradcheck", "numerical_gradient", "rel_error", "join", "leave",
 ]

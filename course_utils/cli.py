@@ -2,7 +2,7 @@
 
 Subcommands: ``release`` (solutions/ -> notebooks/), ``progress``, ``execute`` (run
 solution notebooks in place to refresh their stored outputs), ``grade`` (see
-``course_utils.grading``).
+``course_utils.grading``), ``workshop serve`` and ``doctor`` (see ``course_utils.workshop``).
 """
 
 import argparse
@@ -82,6 +82,10 @@ def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "grade":
         return _grade(argv[1:])
+    if argv and argv[0] in ("workshop", "doctor"):
+        from .workshop import cli as workshop_cli
+
+        return (workshop_cli.workshop_main if argv[0] == "workshop" else workshop_cli.doctor_main)(argv[1:])
     parser = argparse.ArgumentParser(prog="course-utils", description="Gradients for Neural Nets: course tools.")
     sub = parser.add_subparsers(dest="command", required=True)
     rel = sub.add_parser("release", help="generate notebooks/ from solutions/")
@@ -95,6 +99,8 @@ def main(argv=None):
     exe.add_argument("notebooks", nargs="*")
     exe.add_argument("--timeout", type=int, default=600)
     sub.add_parser("grade", help="grade submissions (course-utils grade --help)")
+    sub.add_parser("workshop", help="run a live workshop server (course-utils workshop serve --help)")
+    sub.add_parser("doctor", help="check this computer is ready for the course and the workshop")
     args = parser.parse_args(argv)
     handlers = {"release": _release, "progress": _progress, "execute": _execute}
     return handlers[args.command](args)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from course_utils.checking import registry
-from course_utils.checking.compare import rel_error
+from course_utils import rel_error
 from course_utils.checking.draws import distinct_sizes, features, layer_params
 from course_utils.functions import bce_loss, forward, squared_loss
 from course_utils.gradcheck import numerical_gradient

@@ -21,19 +21,12 @@ downloads a browser. Everything is shut down at the end (kernels, server process
 browser). Skipped, with a one-line reason, when Chromium or Playwright is missing.
 """
 
-import json
 import os
-import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 
 import nbformat
 import pytest
+from browser_support import SERVER_START_TIMEOUT, launch_browser, skip_without_browser, start_lab
 
 pytestmark = pytest.mark.browser
 
@@ -50,39 +43,11 @@ NOTEBOOKS = [
     ("solutions/02_one_layer_scalar.ipynb", "solution"),
 ]
 
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-default-apps", "--disable-extensions", "--disable-breakpad",
-    "--disable-domain-reliability", "--disable-client-side-phishing-detection",
-    "--no-default-browser-check", "--metrics-recording-only", "--mute-audio",
-    "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication",
-]
-
-SERVER_START_TIMEOUT = 60
 RUN_ALL_TIMEOUT = 60
 REDRAW_TIMEOUT = 20
 
 
-def _chromium():
-    explicit = os.environ.get("COURSE_CHROMIUM")
-    if explicit:
-        return explicit if os.path.exists(explicit) else None
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and os.path.exists(candidate):
-            return candidate
-    return None
-
-
-CHROMIUM = _chromium()
-if CHROMIUM is None:
-    pytest.skip("Chromium is not installed (apt-get install chromium); browser tests skipped",
-                allow_module_level=True)
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:
-    pytest.skip("Playwright is not installed (pip install playwright); browser tests skipped",
-                allow_module_level=True)
+skip_without_browser()
 
 
 # --------------------------------------------------------------------------- helpers
@@ -92,40 +57,6 @@ def _say(capsys, text):
     """Print even when pytest captures output (the lead wants the screenshot paths)."""
     with capsys.disabled():
         print(text)
-
-
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _children(pid):
-    """Pids of the direct children of ``pid`` (Linux /proc; empty elsewhere)."""
-    kids = []
-    try:
-        names = os.listdir("/proc")
-    except OSError:
-        return kids
-    for name in names:
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[-1].split()
-        if len(fields) > 1 and fields[1] == str(pid):
-            kids.append(int(name))
-    return kids
-
-
-def _kill_group(pid, sig):
-    try:
-        os.killpg(pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _demo_notebook(path):
@@ -169,51 +100,6 @@ def _selected_notebooks():
 # --------------------------------------------------------------------------- fixtures
 
 
-class Lab:
-    """A running JupyterLab server: ``url(path)`` gives an address with the token."""
-
-    def __init__(self, port, token, root, proc, log_path):
-        self.port, self.token, self.root, self.proc, self.log_path = port, token, root, proc, log_path
-
-    def url(self, path):
-        sep = "&" if "?" in path else "?"
-        return f"http://127.0.0.1:{self.port}/{path.lstrip('/')}{sep}token={self.token}"
-
-    def api(self, path, method="GET", body=None):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.url(path), method=method, data=data,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            body = resp.read()
-        return json.loads(body) if body else None
-
-    def wait_ready(self):
-        """Wait for the server to answer, then start a kernel session for each notebook
-        (as if the learner had opened them before: kernels boot while the page loads)."""
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
-            if self.proc.poll() is not None:
-                pytest.fail(f"JupyterLab exited with {self.proc.returncode}:\n{self.log()}")
-            try:
-                self.api("api/status")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not answer within {SERVER_START_TIMEOUT} s:\n{self.log()}")
-                time.sleep(0.2)
-        for rel, _ in _selected_notebooks():
-            self.api("api/sessions", method="POST", body={
-                "path": rel, "name": os.path.basename(rel), "type": "notebook",
-                "kernel": {"name": "python3"}})
-
-    def log(self):
-        try:
-            with open(self.log_path, encoding="utf-8", errors="replace") as fh:
-                return fh.read()[-4000:]
-        except OSError:
-            return ""
-
-
 @pytest.fixture(scope="module")
 def scratch(tmp_path_factory):
     return tmp_path_factory.mktemp("browser")
@@ -230,90 +116,15 @@ def lab(scratch):
             _demo_notebook(dst)
         else:
             _scratch_copy(os.path.join(ROOT, rel), dst)
-    env = dict(os.environ)
-    for name in ("MPLBACKEND", "COURSE_UTILS_STRICT", "JUPYTER_PATH", "JUPYTER_CONFIG_PATH"):
-        env.pop(name, None)  # the kernel must see what a learner's kernel sees
-    dirs = {}
-    for name in ("runtime", "config", "data", "settings", "workspaces", "ipython"):
-        dirs[name] = scratch / "jupyter" / name
-        dirs[name].mkdir(parents=True)
-    env.update({
-        "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
-        "JUPYTER_CONFIG_DIR": str(dirs["config"]),
-        "JUPYTER_DATA_DIR": str(dirs["data"]),
-        "JUPYTERLAB_SETTINGS_DIR": str(dirs["settings"]),
-        "JUPYTERLAB_WORKSPACES_DIR": str(dirs["workspaces"]),
-        "IPYTHONDIR": str(dirs["ipython"]),
-        "JUPYTER_PLATFORM_DIRS": "1",
-        "COURSE_UTILS_PROGRESS": str(scratch / "progress.json"),
-        "PYTHONUNBUFFERED": "1",
-    })
-    # Render every cell (no virtual scrolling), and never ask about news.
-    tracker = dirs["settings"] / "@jupyterlab" / "notebook-extension"
-    tracker.mkdir(parents=True)
-    (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
-    (dirs["config"] / "labconfig").mkdir()
-    (dirs["config"] / "labconfig" / "page_config.json").write_text(json.dumps(
-        {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
-
-    port, token = _free_port(), secrets.token_hex(24)
-    cmd = [
-        sys.executable, "-m", "jupyter", "lab", "--no-browser",
-        "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-        "--ServerApp.terminals_enabled=False", "--expose-app-in-browser",
-        "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")
-    log_path = scratch / "jupyterlab.log"
-    log = open(log_path, "w")
-    proc = subprocess.Popen(cmd, cwd=str(root), env=env, stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
-    server = Lab(port, token, root, proc, log_path)
-    try:
+    with start_lab(scratch, root) as server:
         yield server  # not waited for here: Chromium starts while the server boots
-    finally:
-        kernels = _children(proc.pid)  # kernels run in their own sessions: find them first
-        try:
-            server.api("api/shutdown", method="POST")  # stops kernels, then the server
-            proc.wait(15)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-        _kill_group(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-        for pid in kernels:
-            _kill_group(pid, signal.SIGKILL)
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def browser(scratch):
     """Headless Chromium with a fresh profile; only loopback requests allowed."""
-    blocked = []
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(scratch / "chromium-profile"), executable_path=CHROMIUM, headless=True,
-            args=CHROMIUM_FLAGS, viewport={"width": 1280, "height": 1000}, service_workers="block")
-
-        def guard(route):
-            url = route.request.url
-            if url.startswith(("http://127.0.0.1:", "data:", "blob:", "about:")):
-                route.continue_()
-            else:
-                blocked.append(url)
-                route.abort()
-
-        context.route("**/*", guard)
-        context.blocked = blocked
-        try:
-            yield context
-        finally:
-            context.close()
+    with launch_browser(scratch / "chromium-profile") as context:
+        yield context
 
 
 @pytest.fixture(scope="module")
@@ -322,7 +133,7 @@ def lab_page(lab, browser):
     page = browser.new_page()
     page.errors = []
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    lab.wait_ready()
+    lab.wait_ready([rel for rel, _ in _selected_notebooks()])
     page.goto(lab.url("lab?reset"), wait_until="domcontentloaded")
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell && "
                            "document.querySelector('.jp-DirListing-content')",

@@ -1,6 +1,7 @@
 """course_utils.gradcheck against gradients known in closed form."""
 
 import numpy as np
+import pytest
 
 from course_utils import gradcheck, numerical_gradient, rel_error
 from course_utils.portable.testfunctions import SmoothFunction
@@ -33,6 +34,16 @@ def test_gradcheck_accepts_right_and_rejects_wrong_with_several_inputs():
 
 
 def test_rel_error_is_cs231n():
+    # CS231n's gradient-check notes: |a - n| / max(|a|, |n|), the largest over entries.
     assert rel_error(np.array([1.0, 2.0]), np.array([1.0, 2.0])) == 0.0
-    assert abs(rel_error(np.array([1.0]), np.array([3.0])) - 0.5) < 1e-15
+    assert abs(rel_error(np.array([1.0]), np.array([3.0])) - 2 / 3) < 1e-15
+    assert abs(rel_error(np.array([1.0, -4.0]), np.array([1.0, -5.0])) - 1 / 5) < 1e-15
     assert rel_error(np.zeros(3), np.zeros(3)) == 0.0
+
+
+def test_rel_error_takes_the_worst_part_of_a_structure():
+    a = (np.array([1.0, 2.0]), 3.0)
+    n = (np.array([1.0, 2.0]), 4.0)
+    assert abs(rel_error(a, n) - 1 / 4) < 1e-15
+    with pytest.raises(ValueError):
+        rel_error((1.0, 2.0), (1.0,))

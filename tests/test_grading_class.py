@@ -81,10 +81,16 @@ def build_class(folder, paths):
         def sigmoid_prime(u):
             return u * (1 - u)
         """}), {"01.sigmoid_prime": (False, "wrong_value")})
+    # The sigmoid checks judge values: exp(u) / (1 + exp(u)) is NaN for u > 709 ...
     add("naive_sigmoid", variant(replace={"sigmoid": """
         def sigmoid(u):
-            return 1 / (1 + np.exp(-u))
+            return np.exp(u) / (1 + np.exp(u))
         """}), {"01.sigmoid": (False, "nan"), "01.sigmoid_prime": (False, "nan")})
+    # ... while 1 / (1 + exp(-u)) overflows inside but returns the right values (1/inf = 0).
+    add("textbook_sigmoid", variant(replace={"sigmoid": """
+        def sigmoid(u):
+            return 1 / (1 + np.exp(-u))
+        """}), {})
     add("loop_in_function", variant(replace={"numerical_grad": """
         def numerical_grad(f, w, eps=1e-6):
             while True:

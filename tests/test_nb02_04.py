@@ -4,6 +4,7 @@ differences, the draws' promises, and wrong answers written the way a learner wo
 import math
 
 import numpy as np
+from checking_support import draw_args
 import pytest
 
 import course_utils
@@ -16,7 +17,7 @@ from course_utils.gradcheck import gradcheck
 def _draws(exercise_id, n=20, seed=0):
     ex = registry.get(exercise_id)
     rng = np.random.default_rng(seed)
-    return ex, [ex.draw(rng) for _ in range(n)]
+    return ex, [draw_args(ex, rng) for _ in range(n)]
 
 
 # --- 02: scalars ------------------------------------------------------------------------
@@ -198,7 +199,7 @@ def test_04_learner_style_mistakes_are_named():
     r = course_utils.run_check("04.grad_w_loop", overwrite)
     assert r.diagnosis == D.WRONG_VALUE and "LAST example" in r.message
     r = course_utils.run_check("04.grad_w", per_example_rows)
-    assert r.diagnosis == D.BIAS_NOT_SUMMED and "one row per example" in r.message
+    assert r.diagnosis == D.WEIGHT_NOT_SUMMED and "one row per example" in r.message
     assert "bias" not in r.message  # worded for a weight gradient
     assert course_utils.run_check("04.grad_w", wrong_product).diagnosis == D.EXCEPTION
     assert course_utils.run_check("04.loss", mean_loss).diagnosis == D.BATCH_SCALE

@@ -5,10 +5,12 @@ not rest on the derivations they teach.
 """
 
 import numpy as np
+from checking_support import draw_args
 import pytest
 
 import course_utils
 from course_utils.checking import diagnosis as D
+from course_utils.checking import engine, registry
 from course_utils.checking.draws import distinct_sizes, features, labels, layer_params
 from course_utils.exercises import nb08_deep_networks as nb08
 from course_utils.functions import bce_loss, forward
@@ -95,15 +97,17 @@ def test_seed001_final_formula_has_transposed_shape():
 def test_backprop_draws_follow_the_design(seed):
     rng = np.random.default_rng(seed)
     for _ in range(20):
-        X, y, params = nb08._draw_network(rng)
+        X, y, params = draw_args(registry.get("08.backprop"), rng)
         n, d = X.shape
         widths = [W.shape[1] for W, _ in params]
-        assert 2 <= len(params) <= 4 and widths[-1] == 1
+        assert 1 <= len(params) <= 4 and widths[-1] == 1
         sizes = [n, d] + widths[:-1]
         assert len(set(sizes)) == len(sizes) and n > 1
         assert set(np.unique(y)) == {0.0, 1.0}
         for l, (W, b) in enumerate(params):
             assert W.shape == ((d,) + tuple(widths))[l:l + 2] and b.shape == (widths[l],)
+    depths = {len(d.args[2]) for d in engine.plan(registry.get("08.backprop"), rng)}
+    assert depths >= {1, 2, 3, 4}, "every check covers depth 1 to 4"
 
 
 def test_batch_scale_named_for_mean_loss():
@@ -163,7 +167,7 @@ def test_input_grad_matches_finite_differences(depth):
 @pytest.mark.parametrize("seed", range(4))
 def test_layer_jacobian_matches_finite_differences(seed):
     rng = np.random.default_rng(seed)
-    a_prev, W, b = nb09._draw_layer(rng)
+    a_prev, W, b = draw_args(registry.get("09.layer_jacobian"), rng)
     J = nb09.layer_jacobian(a_prev, W, b)
     numeric = _numerical_jacobian(lambda a: sigmoid(a @ W + b), a_prev)
     assert J.shape == (W.shape[1], W.shape[0])

@@ -21,15 +21,15 @@ import sys
 
 import pytest
 
-from course_utils.authoring.release import BEGIN_SOLUTION, HIDDEN_TAGS, student_notebook
+from course_utils.authoring.release import HIDDEN_TAGS, student_notebook
 from course_utils.checking import registry
 from course_utils.files import nbjson
+from course_utils.files.cells import BEGIN_SOLUTION, CHECK_CALL
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOLUTIONS = sorted(glob.glob(os.path.join(ROOT, "solutions", "*.ipynb")))
 NAMES = [os.path.basename(p) for p in SOLUTIONS]
 
-CHECK_CALL = re.compile(r"""\bcheck\(\s*["'](\d\d\.\w+)["']""")
 GRADE_ID = re.compile(r"^[a-zA-Z0-9_\-]+$")  # what nbgrader accepts as a grade id
 SCHEMA_VERSION = 3
 

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import course_utils
+from course_utils.checking import registry
 from course_utils.checking import diagnosis as D
 from course_utils.exercises import nb01_sigmoid
 from course_utils.learner.commands import hint_text, solution_text
@@ -27,16 +28,19 @@ def test_check_with_a_typo_in_the_id_explains(monkeypatch, capsys):
 
 
 def test_hints_are_graded_and_end_at_the_solution():
+    n = len(registry.get("01.sigmoid").hints)
     first, last = hint_text("01.sigmoid", 1), hint_text("01.sigmoid", 99)
-    assert first.startswith("Hint 1/2") and "hint('01.sigmoid', 2)" in first
-    assert last.startswith("Hint 2/2") and "solution('01.sigmoid')" in last
-    assert hint_text("01.sigmoid", "junk").startswith("Hint 1/2")
+    assert first.startswith(f"Hint 1/{n}") and "hint('01.sigmoid', 2)" in first
+    assert last.startswith(f"Hint {n}/{n}") and "solution('01.sigmoid')" in last
+    assert hint_text("01.sigmoid", "junk").startswith(f"Hint 1/{n}")
     assert "There is no exercise" in hint_text("nope")
 
 
-def test_solution_text_is_the_reference_source():
+def test_solution_text_shows_the_learners_signature_without_knobs():
     text = solution_text("01.sigmoid_prime")
     assert text.startswith("def sigmoid_prime(u):") and "s * (1 - s)" in text
+    for ex in registry.all_exercises():
+        assert "*," not in solution_text(ex.id), f"{ex.id}'s solution shows the reference's knobs"
 
 
 def test_float32_answers_are_refused_with_a_reason():

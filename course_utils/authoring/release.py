@@ -3,11 +3,19 @@
 nbgrader's conventions:
 - in code cells, the lines from ``### BEGIN SOLUTION`` to ``### END SOLUTION`` become
   ``# YOUR CODE HERE`` and ``raise NotImplementedError()`` at the marker's indentation;
+  a region at the top level of a cell that only assigns variables (a derivation
+  checkpoint: ``dw_shape = (3,)``) becomes ``dw_shape = ...  # YOUR ANSWER HERE`` instead,
+  so the student notebook still runs top to bottom and its check says "not implemented";
 - in markdown cells, such a region becomes ``YOUR ANSWER HERE``;
 - ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` regions are dropped;
 - cells tagged ``hidden`` (or ``solution_only``) are dropped;
+- ``# NBVAL_CHECK_OUTPUT`` lines (for the test suite) are dropped;
 - outputs, execution counts and saved widget state are cleared.
 The output is deterministic, so ``release --check`` can compare it byte for byte.
+
+The release also keeps the solution notebooks' nbgrader cell metadata (schema 3) in step
+with their cells (``files/cells.py`` says what a solution cell and a check cell are), so
+authors never write it by hand; ``release --check`` fails when it is missing or stale.
 """
 
 import copy
@@ -15,11 +23,8 @@ import glob
 import os
 
 from ..files import atomic, nbjson
+from ..files.cells import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, OUTPUT_MARKER, nbgrader_metadata
 
-BEGIN_SOLUTION = "### BEGIN SOLUTION"
-END_SOLUTION = "### END SOLUTION"
-BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
-END_HIDDEN = "### END HIDDEN TESTS"
 HIDDEN_TAGS = {"hidden", "solution_only"}
 
 
@@ -28,37 +33,63 @@ class ReleaseError(ValueError):
 
 
 def _strip_regions(text, begin, end, replacement, where):
-    """Replace each begin..end region of ``text`` by ``replacement(indent)`` lines."""
+    """Replace each begin..end region of ``text`` by ``replacement(indent, region_lines)``."""
     out = []
-    inside = False
+    inside = None
     for line in text.splitlines():
         marker = line.strip()
         if marker.startswith(begin):
-            if inside:
+            if inside is not None:
                 raise ReleaseError(f"{where}: nested {begin!r}")
-            inside = True
-            indent = line[: len(line) - len(line.lstrip())]
-            out.extend(replacement(indent))
+            inside = (line[: len(line) - len(line.lstrip())], [])
         elif marker.startswith(end):
-            if not inside:
+            if inside is None:
                 raise ReleaseError(f"{where}: {end!r} without {begin!r}")
-            inside = False
-        elif not inside:
+            out.extend(replacement(*inside))
+            inside = None
+        elif inside is not None:
+            inside[1].append(line)
+        else:
             out.append(line)
-    if inside:
+    if inside is not None:
         raise ReleaseError(f"{where}: {begin!r} is never closed")
     return "\n".join(out)
+
+
+def _checkpoint_names(indent, lines):
+    """The variables a top-level region only assigns (``name = value`` lines, comments and
+    blank lines allowed), or None when the region does anything else."""
+    if indent:
+        return None
+    names = []
+    for line in lines:
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if line[:1].isspace():  # a continuation line of a multi-line value
+            continue
+        head, eq, _ = line.partition("=")
+        if not eq or not head.strip().isidentifier() or line.partition("=")[2].startswith("="):
+            return None
+        names.append(head.strip())
+    return names or None
+
+
+def _code_stub(indent, lines):
+    names = _checkpoint_names(indent, lines)
+    if names:
+        return [f"{name} = ...  # YOUR ANSWER HERE" for name in dict.fromkeys(names)]
+    return [f"{indent}# YOUR CODE HERE", f"{indent}raise NotImplementedError()"]
 
 
 def student_source(text, cell_type, where="cell"):
     """Return the student version of one cell's source text."""
     if cell_type == "code":
-        text = _strip_regions(text, BEGIN_HIDDEN, END_HIDDEN, lambda indent: [], where)
-        text = _strip_regions(
-            text, BEGIN_SOLUTION, END_SOLUTION,
-            lambda indent: [f"{indent}# YOUR CODE HERE", f"{indent}raise NotImplementedError()"], where)
+        text = _strip_regions(text, BEGIN_HIDDEN, END_HIDDEN, lambda indent, lines: [], where)
+        text = _strip_regions(text, BEGIN_SOLUTION, END_SOLUTION, _code_stub, where)
+        text = "\n".join(line for line in text.split("\n") if line.strip() != OUTPUT_MARKER)
     elif cell_type == "markdown":
-        text = _strip_regions(text, BEGIN_SOLUTION, END_SOLUTION, lambda indent: ["YOUR ANSWER HERE"], where)
+        text = _strip_regions(text, BEGIN_SOLUTION, END_SOLUTION, lambda indent, lines: ["YOUR ANSWER HERE"], where)
     return text
 
 
@@ -95,16 +126,57 @@ def _pairs(solutions_dir, notebooks_dir, only=None):
     return [(s, os.path.join(notebooks_dir, os.path.basename(s))) for s in sources]
 
 
+def _points_of(exercise_id):
+    from ..checking import registry
+    try:
+        return registry.get(exercise_id).points
+    except KeyError:
+        raise ReleaseError(f"a check cell checks {exercise_id!r}, which is not a registered exercise") from None
+
+
+def with_nbgrader_metadata(nb, points_of=_points_of):
+    """The solution notebook with every cell's nbgrader metadata as ``files.cells`` defines
+    it (the input is not changed). Only the first check cell of an exercise is a grade
+    cell: nbgrader would otherwise count its points twice."""
+    out = copy.deepcopy(nb)
+    graded = set()
+    for cell in out["cells"]:
+        meta = cell.setdefault("metadata", {})
+        wanted = None
+        if cell.get("cell_type") == "code":
+            source = nbjson.source_of(cell)
+            wanted = nbgrader_metadata(source, points_of)
+            if wanted and wanted["grade"]:
+                if wanted["grade_id"] in graded:
+                    wanted = None
+                else:
+                    graded.add(wanted["grade_id"])
+        if wanted is None:
+            meta.pop("nbgrader", None)
+        else:
+            meta["nbgrader"] = wanted
+    return out
+
+
 def release(solutions_dir="solutions", notebooks_dir="notebooks", check=False, only=None):
-    """Generate (or with ``check=True`` only compare) student notebooks.
+    """Generate (or with ``check=True`` only compare) student notebooks, and keep the
+    solutions' nbgrader metadata in step.
 
     Returns a list of problems as strings: with ``check`` the stale, missing or extra
-    notebooks; without it the empty list (files are written only when they change).
+    notebooks and solutions whose nbgrader metadata is missing or stale; without it the
+    empty list (files are written only when they change).
     """
     problems = []
     pairs = _pairs(solutions_dir, notebooks_dir, only)
     for src, dst in pairs:
-        text = nbjson.dumps(student_notebook(nbjson.read(src), os.path.basename(src)))
+        original = nbjson.read(src)
+        solution = with_nbgrader_metadata(original)
+        if solution != original:
+            if check:
+                problems.append(f"{src} lacks up-to-date nbgrader metadata")
+            else:
+                atomic.write_text(src, nbjson.dumps(solution))
+        text = nbjson.dumps(student_notebook(solution, os.path.basename(src)))
         try:
             with open(dst, encoding="utf-8") as fh:
                 current = fh.read()

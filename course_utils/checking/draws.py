@@ -5,18 +5,21 @@ The rules of DESIGN.md are built in: sizes that differ from each other (so a tra
 shows in the shape), non-zero non-symmetric weights, both labels in every batch.
 """
 
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
 import numpy as np
 
-from . import compare
 
-
-def distinct_sizes(rng, count, low=2, high=7):
+def distinct_sizes(rng: np.random.Generator, count: int, low: int = 2, high: int = 7) -> list[int]:
     """Return ``count`` different integers drawn from [low, high] (inclusive)."""
     pool = np.arange(low, high + 1)
     return [int(v) for v in rng.choice(pool, size=count, replace=False)]
 
 
-def nonzero(rng, shape, scale=1.0, floor=0.1):
+def nonzero(rng: np.random.Generator, shape: Any, scale: float = 1.0, floor: float = 0.1) -> Any:
     """Random float64 array of ``shape`` (``()`` gives a float) with every |entry| in
     [floor, scale + floor] and random signs: never zero, never symmetric by design."""
     magnitude = floor + scale * rng.random(shape)
@@ -25,18 +28,18 @@ def nonzero(rng, shape, scale=1.0, floor=0.1):
     return float(out) if shape == () else out
 
 
-def features(rng, shape, scale=1.0):
+def features(rng: np.random.Generator, shape: Any, scale: float = 1.0) -> np.ndarray:
     """Random inputs of ``shape`` (standard normal times ``scale``), float64."""
     return np.asarray(scale * rng.standard_normal(shape), dtype=np.float64)
 
 
-def targets(rng, shape=()):
+def targets(rng: np.random.Generator, shape: Any = ()) -> Any:
     """Regression targets in (0.05, 0.95): reachable by a sigmoid output."""
     out = 0.05 + 0.9 * rng.random(shape)
     return float(out) if shape == () else np.asarray(out, dtype=np.float64)
 
 
-def labels(rng, n):
+def labels(rng: np.random.Generator, n: int) -> np.ndarray:
     """(n,) float64 array of 0s and 1s holding both labels (n >= 2)."""
     if n < 2:
         raise ValueError("a label batch needs n >= 2 to hold both classes")
@@ -45,33 +48,37 @@ def labels(rng, n):
     return rng.permutation(y)
 
 
-def layer_params(rng, sizes, scale=1.0):
+def layer_params(rng: np.random.Generator, sizes: list[int], scale: float = 1.0) -> list[tuple[np.ndarray, np.ndarray]]:
     """List of (W_l (n_{l-1}, n_l), b_l (n_l,)) for consecutive ``sizes``, non-zero entries."""
-    return [(nonzero(rng, (a, b), scale), nonzero(rng, (b,), scale)) for a, b in zip(sizes[:-1], sizes[1:])]
+    return [(nonzero(rng, (a, b), scale), nonzero(rng, (b,), scale)) for a, b in itertools.pairwise(sizes)]
 
 
-def well_separated(args, fns, min_gap=0.05):
-    """True when the outputs of ``fns`` on ``args``, and the first one negated, differ
-    pairwise by a relative error of at least ``min_gap`` (see ``compare.rel_error``).
-
-    Draws use it to reject degenerate inputs: the reference (fns[0]), its negation
-    (the generic ``sign`` diagnosis) and every known mistake must be told apart clearly
-    on every draw, so a named diagnosis is always the right one.
-    """
-    outs = [f(*args) for f in fns]
-    outs.insert(1, compare.negate(outs[0]))
-    for i in range(len(outs)):
-        for j in range(i + 1, len(outs)):
-            if compare.rel_error(outs[i], outs[j]) < min_gap:
-                return False
-    return True
+class Redraw(Exception):
+    """Raised by a case's draw when the random values it got cannot make the case (e.g. a
+    target below a prediction of 0.01): the engine draws again."""
 
 
-def draw_until(rng, make, fns, tries=200, min_gap=0.05):
-    """Call ``make(rng)`` until its arguments separate ``fns`` by at least ``min_gap``
-    (``well_separated``); return those arguments."""
-    for _ in range(tries):
-        args = make(rng)
-        if well_separated(args, fns, min_gap):
-            return args
-    raise RuntimeError("could not draw well-separated inputs")  # pragma: no cover
+def target_on_side(rng: np.random.Generator, yhat: Any, side: Any, gap: float = 0.1, low: float = 0.02,
+                   high: float = 0.98) -> Any:
+    """Targets y in [low, high] with sign(yhat - y) == side (+1: the prediction above the
+    target, -1: below) and |yhat - y| >= gap, entry by entry. ``yhat`` a number or an
+    array, ``side`` a number or an array of +-1 like it. Raises ``Redraw`` where the side
+    cannot be reached (e.g. yhat = 0.05 with side +1)."""
+    yhat = np.asarray(yhat, dtype=np.float64)
+    side = np.broadcast_to(np.asarray(side, dtype=np.float64), yhat.shape)
+    lo = np.where(side > 0, low, yhat + gap)
+    hi = np.where(side > 0, yhat - gap, high)
+    if np.any(hi <= lo):
+        raise Redraw("a target on that side of the prediction is out of reach")
+    y = lo + (hi - lo) * rng.random(yhat.shape)
+    return float(y) if y.shape == () else y
+
+
+def mixed_sides(rng: np.random.Generator, n: int) -> np.ndarray:
+    """(n,) array of +-1 holding both signs (n >= 2): some predictions above their
+    target and some below."""
+    if n < 2:
+        raise ValueError("mixed sides need n >= 2")
+    side = np.where(rng.random(n) < 0.5, 1.0, -1.0)
+    side[0], side[1] = 1.0, -1.0
+    return rng.permutation(side)

@@ -1,47 +1,285 @@
-"""The check engine: one procedure that judges every exercise from its ``Exercise`` data.
+"""The check engine: one procedure that judges every exercise from its ``Exercise`` record.
 
-``run_check`` draws fresh random inputs, calls the learner's function on them, and
-judges the result with ``judge_draw``. The grader calls ``judge_draw`` too, on values
-a sandboxed submission sent back, so there is a single definition of right and wrong.
+1. ``plan(exercise, rng)`` draws the inputs: one draw per case of the coverage plan, then
+   ``extra_draws`` more from random cases, each with fresh random values. A draw is kept
+   only when every single slip (and the answer negated, and square outputs transposed)
+   differs from the right answer by at least ``exercise.min_gap``, so no known mistake can pass
+   it by chance.
+2. The learner's function is called on each draw (``calling``: time limit, the learner's
+   own failing line, plain copies of what comes back) in this process; the grader calls
+   it in a sandbox instead and hands back the same plain data.
+3. ``judge_draw`` judges one call: not implemented, exception, timeout, an input changed
+   in place, a wrong type or shape, NaN; else right, or the set of explanations
+   (``explain``) of the wrong value. ``stop`` says that more draws cannot change the
+   verdict.
+4. ``conclude`` combines the draws: all right is a pass; otherwise a named mistake only
+   when one simplest explanation holds on **every** draw, right draws included (so an
+   answer that is right on some draws and negated on others is ``wrong_value``, not
+   ``sign``); else ``shape`` when some answer needed a shape repair, else ``wrong_value``
+   with the cases it got wrong.
 
-Order of judgement for one draw: the call itself (not implemented, exception, timeout,
-numerical overflow), then inputs changed in place, then type and shape, then NaN, then
-values: right, or a named mistake (transpose, sign, a registered variant, ...), or
-``wrong_value``. A named mistake is given only when the answer matches it on every
-draw where the answer is wrong.
+``run_check`` does all four in a notebook; the grader uses ``plan``, ``judge_draw`` and
+``conclude`` with ``grading_rng``, so a grade and a learner's own check can never
+disagree about what is right.
 """
 
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from . import calling, compare, registry
+from ..portable.plain import describe, first_difference, to_plain
+from ..portable.safecall import Outcome
+from . import calling, compare, explain, registry
 from . import diagnosis as D
+from .diagnosis import Diagnosis
+from .draws import Redraw
+from .exercise import Exercise
+from .explain import Draw, Explanation
 from .result import CheckResult
 
+MAX_REDRAWS = 200
+EXACT = 1e-12   # a slip this close to the right answer gives it exactly (up to rounding)
+
+
+class DrawError(RuntimeError):
+    """A case could not produce a well-posed draw (an authoring error, caught by the tests)."""
+
+
+# ---------------------------------------------------------------- 1. the draws
+
+def plan(exercise: Exercise, rng: np.random.Generator, extra: int | None = None) -> list[Draw]:
+    """The draws of one check: each case of the coverage plan once, in order, then
+    ``extra`` (default ``exercise.extra_draws``) draws from cases chosen at random."""
+    chosen = list(exercise.cases)
+    count = exercise.extra_draws if extra is None else max(0, int(extra))
+    chosen += [exercise.cases[int(rng.integers(len(exercise.cases)))] for _ in range(count)]
+    return [_well_posed_draw(exercise, case.name, case.draw, rng) for case in chosen]
+
+
+def _well_posed_draw(exercise: Exercise, name: str, make: Callable[[np.random.Generator], tuple[Any, ...]],
+                     rng: np.random.Generator) -> Draw:
+    for _ in range(MAX_REDRAWS):
+        try:
+            args = tuple(make(rng))
+        except Redraw:
+            continue
+        reference = exercise.reference(*copy.deepcopy(args))
+        draw = Draw(name, args, _clean(reference))
+        if well_posed(exercise, draw):
+            return draw
+    raise DrawError(f"{exercise.id}: case {name!r} gave no well-posed draw in {MAX_REDRAWS} tries")
+
+
+def _clean(reference: Any) -> Any:
+    clean, _ = compare.conform(to_plain(reference), to_plain(reference))
+    return clean
+
+
+def well_posed(exercise: Exercise, draw: Draw) -> bool:
+    """True when, on this draw, the negated answer and each transposed square output differ
+    from the right answer by at least ``exercise.min_gap``, and every single slip either
+    does too or gives exactly the right answer (a slip that cannot show in this case,
+    e.g. a hidden-layer slip in a network without hidden layers; other cases catch it)."""
+    ref = draw.reference
+    strict = [compare.negate(ref)] if _has_numbers(ref) else []
+    strict += [compare.transpose_leaves(ref, (i,)) for i in compare.square_leaves(ref)]
+    if not all(compare.gap(ref, r) >= exercise.min_gap for r in strict):
+        return False
+    for i in range(len(exercise.slips)):
+        out = draw.output(exercise, (i,))
+        if out is None:
+            return False
+        gap = compare.gap(ref, out)
+        if EXACT < gap < exercise.min_gap:
+            return False
+    return True
+
+
+def _has_numbers(structure: Any) -> bool:
+    return any(not isinstance(x, str) for x in compare.leaves(structure))
+
+
+def grading_rng(secret: bytes, exercise_id: str, version: str | None = None) -> np.random.Generator:
+    """The generator the grader draws with: fixed by the instructor's secret, the course
+    version and the exercise, so a re-grade gives identical verdicts and two students with
+    the same answer get the same points."""
+    from .version import course_version
+    digest = hashlib.sha256(b"\0".join([secret, (version or course_version()).encode(), exercise_id.encode()]))
+    return np.random.default_rng(int.from_bytes(digest.digest(), "big"))
+
+
+# ---------------------------------------------------------------- 3. one draw
 
 @dataclass
-class Verdict:
-    """The judgement of one draw.
+class DrawVerdict:
+    """The judgement of one call.
 
-    passed      True when the answer is right on this draw.
-    final       a diagnosis that ends the check at once (type, shape, exception, ...).
-    candidates  for a wrong value: keys of the mistakes it matches, in priority order.
-    message     the sentence for ``final``; ``error`` the relative error for values.
+    passed        True when the answer is right on this draw.
+    stop_code     a diagnosis that ends the check at once (type, shape, exception, ...),
+                  or None; ``stop`` says whether there is one.
+    message       the sentence for ``stop_code``.
+    clean         the answer conformed to the reference's structure (None if unreadable).
+    repairs       shape repairs made while reading it (code -> sentence).
+    found         the explanations of a wrong answer on this draw (computed lazily).
+    error         the relative gap between the answer and the right one.
+    warnings      warnings the learner's code raised.
     """
 
     passed: bool = False
-    final: object = None
+    stop_code: Diagnosis | None = None
     message: str = ""
-    candidates: list = field(default_factory=list)
+    clean: Any = None
+    repairs: dict[Diagnosis, str] = field(default_factory=dict)
+    found: set[Explanation] | None = None
     error: float = float("nan")
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def stop(self) -> bool:
+        """True when judging more draws cannot change the verdict."""
+        return self.stop_code is not None
 
 
-def describe_args(exercise, args):
-    """Describe the drawn arguments, e.g. "x (4,), y number, w (4,)"."""
+def judge_draw(exercise: Exercise, draw: Draw, outcome: Outcome) -> DrawVerdict:
+    """Judge one call of the learner's function (``outcome``: plain data, from this
+    process or from the grader's sandbox) on ``draw``; returns a ``DrawVerdict``."""
+    kind = outcome.kind
+    if kind == "not_implemented":
+        return DrawVerdict(stop_code=D.NOT_IMPLEMENTED, message=D.DEFAULT_MESSAGES[D.NOT_IMPLEMENTED])
+    if kind == "timeout":
+        return DrawVerdict(stop_code=D.TIMEOUT, message=(
+            f"Your function did not finish: {outcome.error} (is there an endless loop?). If a check ever "
+            "hangs for good, interrupt the kernel (the stop button): code that swallows the interrupt or "
+            "loops inside NumPy cannot be stopped from inside."))
+    if kind == "exception":
+        return DrawVerdict(stop_code=D.EXCEPTION, message=f"Your function raised {outcome.error}.")
+    if exercise.kind == "function":
+        changed = first_difference(to_plain(list(draw.args), exact=True), outcome.args_after)
+        if changed is not None:
+            where, _, note = changed.partition(" (")
+            note = f" ({note}" if note else ""
+            return DrawVerdict(stop_code=D.MUTATES_INPUT, message=(
+                f"Your function changed its input {_arg_name(exercise, where)} in place{note}; "
+                "compute on a copy instead."))
+    try:
+        roles = exercise.roles(draw.reference) if exercise.roles else None
+        batch = exercise.batch_size(*draw.args) if exercise.batch_size else None
+        clean, repairs = compare.conform(outcome.value, draw.reference, roles, batch)
+    except compare.Mismatch as m:
+        return DrawVerdict(stop_code=m.code, message=m.message[:1].upper() + m.message[1:])
+    error = compare.gap(clean, draw.reference)
+    verdict = DrawVerdict(clean=clean, repairs=repairs, error=error, warnings=list(outcome.warnings))
+    verdict.passed = error <= exercise.rtol and not repairs
+    return verdict
+
+
+def _arg_name(exercise: Exercise, where: str) -> str:
+    """"[1][0]" -> "params[0]" using the signature's argument names."""
+    if not where.startswith("["):
+        return "(the arguments)"
+    index_text, _, rest = where[1:].partition("]")
+    names = exercise.arg_names
+    try:
+        index = int(index_text)
+    except ValueError:
+        return where
+    name = names[index] if index < len(names) else f"argument {index + 1}"
+    return name + rest
+
+
+# ---------------------------------------------------------------- 4. the verdict
+
+def conclude(exercise: Exercise, draws: Sequence[Draw], verdicts: Sequence[DrawVerdict]) -> CheckResult:
+    """Combine the verdicts of the draws judged (in order; the list may stop early at a
+    verdict with ``stop``) into a ``CheckResult``."""
+    hint = f" Stuck? hint({exercise.id!r})."
+    for draw, v in zip(draws, verdicts, strict=False):
+        if v.stop_code is not None:
+            where = f" (on the case {draw.case!r}: {describe_args(exercise, draw.args)})" \
+                if v.stop_code in (D.SHAPE, D.EXCEPTION, D.NAN) else ""
+            tail = hint if v.stop_code in (D.SHAPE, D.NAN, D.WRONG_TYPE) else ""
+            return _result(exercise, False, v.stop_code, f"{v.message}{where}{tail}")
+    if all(v.passed for v in verdicts):
+        n = len(verdicts)
+        cases = "; ".join(dict.fromkeys(d.case for d in draws[:n]))
+        note = ""
+        if exercise.on_warning and any(v.warnings for v in verdicts):
+            first = next(w for v in verdicts for w in v.warnings)
+            note = f" Note: {first}. {exercise.on_warning}"
+        return _result(exercise, True, None, f"correct on {n} random draws covering: {cases}.{note}")
+    alive = _common_explanations(exercise, draws, verdicts)
+    best = explain.simplest(sorted(alive, key=sorted))
+    repaired = next((v.repairs for v in verdicts if v.repairs), {})
+    if len(best) == 1:
+        code = explain.code_of(exercise, best[0])
+        text = explain.message_of(exercise, best[0], {str(k): v for k, v in repaired.items()})
+        result = _result(exercise, False, code, text + hint)
+        result.explanation = tuple(sorted(best[0]))
+        return result
+    if best:
+        codes = {explain.code_of(exercise, e) for e in best}
+        if len(codes) == 1:
+            texts = " Or: ".join(explain.message_of(exercise, e) for e in best)
+            return _result(exercise, False, codes.pop(), f"Your answer matches more than one known slip. {texts}{hint}")
+    if repaired:
+        detail = "; ".join(repaired.values())
+        return _result(exercise, False, D.SHAPE, f"Wrong shape: {detail}.{hint}")
+    return _result(exercise, False, D.WRONG_VALUE, _wrong_value_message(exercise, draws, verdicts) + hint)
+
+
+def _common_explanations(exercise: Exercise, draws: Sequence[Draw],
+                         verdicts: Sequence[DrawVerdict]) -> set[Explanation]:
+    """The explanations that hold on every draw (wrong draws first, then right ones)."""
+    order = sorted(range(len(verdicts)), key=lambda i: verdicts[i].passed)
+    alive: set[Explanation] | None = None
+    for i in order:
+        v, draw = verdicts[i], draws[i]
+        found = explain.explanations(exercise, draw, v.clean, v.repairs, candidates=alive)
+        if v.passed:
+            found.discard(explain.RIGHT)
+        alive = found if alive is None else alive & found
+        if not alive:
+            return set()
+    return alive or set()
+
+
+def _wrong_value_message(exercise: Exercise, draws: Sequence[Draw], verdicts: Sequence[DrawVerdict]) -> str:
+    failing = [(d, v) for d, v in zip(draws, verdicts, strict=False) if not v.passed]
+    worst = max(v.error for _, v in failing)
+    text = f"{D.DEFAULT_MESSAGES[D.WRONG_VALUE]} Largest relative error {worst:.2g}"
+    wrong_cases = list(dict.fromkeys(d.case for d, _ in failing))
+    right_cases = [c for c in dict.fromkeys(d.case for d, v in zip(draws, verdicts, strict=False) if v.passed)
+                   if c not in wrong_cases]
+    text += f", on the case{'s' if len(wrong_cases) > 1 else ''} {'; '.join(repr(c) for c in wrong_cases)}"
+    d0, v0 = failing[0]
+    text += f" (e.g. {describe_args(exercise, d0.args)})."
+    if right_cases:
+        text += f" It was right on {'; '.join(repr(c) for c in right_cases)}: what differs between those cases?"
+    if exercise.outputs and len(exercise.outputs) == len(list(compare.leaves(d0.reference))):
+        gaps = compare.leaf_gaps(v0.clean, d0.reference)
+        right = [n for n, g in zip(exercise.outputs, gaps, strict=True) if g <= exercise.rtol]
+        wrong = [n for n, g in zip(exercise.outputs, gaps, strict=True) if g > exercise.rtol]
+        if right and wrong:
+            text += f" Part by part: {', '.join(right)} right; {', '.join(wrong)} wrong."
+    return text
+
+
+def _result(exercise: Exercise, passed: bool, code: Diagnosis | None, message: str) -> CheckResult:
+    return CheckResult(passed=passed, diagnosis=code, message=message, exercise_id=exercise.id,
+                       points=exercise.points)
+
+
+def describe_args(exercise: Exercise, args: Sequence[Any]) -> str:
+    """The drawn arguments in words, e.g. "x (4,), y number, w (4,)"."""
     names = list(exercise.arg_names) + [f"arg{i}" for i in range(len(exercise.arg_names), len(args))]
     parts = []
-    for name, arg in zip(names, args):
+    for name, arg in zip(names, args, strict=False):
         if isinstance(arg, np.ndarray):
             parts.append(f"{name} {arg.shape}")
         elif isinstance(arg, (list, tuple)):
@@ -50,187 +288,66 @@ def describe_args(exercise, args):
             parts.append(f"{name} (function)")
         else:
             parts.append(f"{name} number")
-    return ", ".join(parts)
+    return ", ".join(parts) if parts else "no arguments"
 
 
-def read_value(raw, ref):
-    """Read a returned value against the reference: ``Outcome("returned", (clean, repairs))``
-    or ``Outcome("mismatch", value=Mismatch)``. Never raises."""
-    try:
-        return calling.Outcome("returned", compare.conform(raw, ref))
-    except compare.Mismatch as m:
-        return calling.Outcome("mismatch", value=m)
-    except BaseException as exc:  # a hostile object that raises when read
-        return calling.Outcome("mismatch", value=compare.Mismatch(
-            D.WRONG_TYPE, f"your answer could not be read as numbers ({calling.describe_exception(exc)})."))
+# ---------------------------------------------------------------- all of it, in a notebook
 
+def run_check(exercise_id: object, fn: Any, *, seed: int | None = None, draws: int | None = None,
+              time_limit: float | None = None) -> CheckResult:
+    """Check the learner's ``fn`` (for a "value" exercise: the value itself) for exercise
+    ``exercise_id``; return a ``CheckResult``.
 
-def _mistake_output(mistake, args, ref):
-    try:
-        out = mistake.variant(*calling.snapshot(args))
-        clean, _ = compare.conform(out, ref)
-        return clean
-    except Exception:
-        return None
-
-
-def judge_draw(exercise, args, ref, outcome, changed=None):
-    """Judge one call of the learner's function and return a ``Verdict``.
-
-    args     the pristine inputs of this draw (never given to the learner).
-    ref      the reference answer on them (a number, array, or tuple/list of those).
-    outcome  a ``calling.Outcome``; for kind "returned" its value is ``(clean, repairs)``
-             as made by ``read_value`` / ``compare.conform``.
-    changed  the name of an input the learner changed in place, or None.
-    """
-    kind = outcome.kind
-    if kind == "not_implemented":
-        return Verdict(final=D.NOT_IMPLEMENTED, message=D.DEFAULT_MESSAGES[D.NOT_IMPLEMENTED])
-    if kind == "timeout":
-        return Verdict(final=D.TIMEOUT, message=f"Your function did not finish: {outcome.error} (is there an endless loop?).")
-    if kind == "exception":
-        return Verdict(final=D.EXCEPTION, message=f"Your function raised {outcome.error}.")
-    if kind == "fp_error":
-        return Verdict(final=D.NAN, message=(
-            f"NumPy hit a floating-point overflow or invalid operation ({outcome.error}). "
-            "Large |u| must not overflow: rewrite the formula so exp only sees non-positive numbers "
-            "(note that np.where evaluates both branches)."))
-    if changed:
-        return Verdict(final=D.MUTATES_INPUT, message=f"Your function changed its input {changed} in place; compute on a copy instead.")
-    if kind == "mismatch":
-        m = outcome.value
-        return Verdict(final=m.code, message=m.message[:1].upper() + m.message[1:])
-    clean, repairs = outcome.value
-    error = compare.rel_error(clean, ref)
-    if error <= exercise.rtol:
-        if repairs:
-            code = next(iter(repairs))
-            # an exercise may word a repaired mistake itself (a Mistake with the same code)
-            text = next((m.message for m in exercise.mistakes if m.diagnosis == code and m.message),
-                        D.DEFAULT_MESSAGES[code])
-            return Verdict(candidates=[code], error=error, message=f"{text} ({repairs[code]}.)")
-        return Verdict(passed=True, error=error)
-    if repairs:
-        detail = "; ".join(repairs.values())
-        return Verdict(final=D.SHAPE, message=f"Wrong shape: {detail}.")
-    candidates = []
-    if compare.rel_error(clean, compare.negate(ref)) <= exercise.rtol:
-        candidates.append(D.SIGN)
-    for index, mistake in enumerate(exercise.mistakes):
-        variant = _mistake_output(mistake, args, ref)
-        if variant is not None and compare.rel_error(clean, variant) <= exercise.rtol:
-            candidates.append(index)
-    return Verdict(candidates=candidates, error=error)
-
-
-def _candidate_message(exercise, key):
-    if isinstance(key, int):
-        mistake = exercise.mistakes[key]
-        return mistake.diagnosis, mistake.message or D.DEFAULT_MESSAGES[mistake.diagnosis]
-    return key, D.DEFAULT_MESSAGES[key]
-
-
-def conclude(exercise, verdicts, inputs_text=""):
-    """Combine per-draw ``Verdict``s (in order) into a ``CheckResult``."""
-    hint = f" Stuck? hint({exercise.id!r})."
-    where = f" (inputs: {inputs_text})" if inputs_text else ""
-    failing = []
-    for v in verdicts:
-        if v.final:
-            tail = hint if v.final in (D.SHAPE, D.NAN) else ""
-            return _result(exercise, False, v.final, f"{v.message}{where if v.final in (D.SHAPE, D.EXCEPTION, D.NAN) else ''}{tail}")
-        if not v.passed:
-            failing.append(v)
-    if not failing:
-        n = len(verdicts)
-        return _result(exercise, True, None, f"correct on {n} random input{'s' if n != 1 else ''} of different shapes.")
-    common = [c for c in failing[0].candidates if all(c in v.candidates for v in failing[1:])]
-    if common:
-        code, text = _candidate_message(exercise, common[0])
-        first = failing[0]
-        if first.message and code in (D.TRANSPOSE, D.BIAS_NOT_SUMMED):
-            text = first.message
-        return _result(exercise, False, code, text + hint)
-    worst = max(v.error for v in failing)
-    right = len(verdicts) - len(failing)
-    also = f" It was right on {right} of {len(verdicts)} draws." if right else ""
-    return _result(exercise, False, D.WRONG_VALUE,
-                   f"{D.DEFAULT_MESSAGES[D.WRONG_VALUE]} Largest relative error {worst:.2g}{where}.{also}{hint}")
-
-
-def _result(exercise, passed, code, message):
-    return CheckResult(passed=passed, diagnosis=code, message=message,
-                       exercise_id=exercise.id, points=exercise.points)
-
-
-def check_one_draw(exercise, fn, args, time_limit=None):
-    """Call ``fn`` on one draw's inputs in this process and judge it. Returns a ``Verdict``."""
-    pristine = calling.snapshot(args)
-    ref = exercise.reference(*calling.snapshot(args))
-    given = calling.snapshot(args)
-    limit = exercise.time_limit if time_limit is None else time_limit
-    outcome = calling.call(fn, given, time_limit=limit, fp_strict=exercise.fp_strict,
-                           after=lambda raw: _read_or_raise(raw, ref))
-    changed = None
-    if outcome.kind in ("returned", "mismatch"):
-        changed = changed_argument(exercise, pristine, given)
-    return judge_draw(exercise, pristine, ref, outcome, changed)
-
-
-def _read_or_raise(raw, ref):
-    out = read_value(raw, ref)
-    if out.kind == "mismatch":
-        raise out.value
-    return out.value
-
-
-def changed_argument(exercise, before, after):
-    """Name the first argument the learner changed in place (e.g. "w", "params[1][0]"),
-    comparing the pristine arguments ``before`` with ``after`` the call; None if none."""
-    names = list(exercise.arg_names) + [f"arg{i}" for i in range(len(exercise.arg_names), len(before))]
-    for name, b, a in zip(names, before, after):
-        found = calling.mutated(b, a)
-        if found is not None:
-            return name + found
-    return None
-
-
-def run_check(exercise_id, fn, *, seed=None, draws=None, time_limit=None):
-    """Check the learner's ``fn`` for exercise ``exercise_id``; return a ``CheckResult``.
-
-    Draws ``draws`` fresh random inputs (the exercise's default number when None) from a
-    numpy Generator seeded with ``seed`` (fresh entropy when None), calls ``fn`` on each
-    with a time limit, and judges type, shape, values and known mistakes.
-    Never raises, whatever ``fn`` does or returns.
-    """
+    Runs the exercise's coverage plan plus ``draws`` extra random draws (the exercise's
+    own number when None) from a numpy Generator seeded with ``seed`` (fresh entropy
+    when None), each call under a time limit. Never raises, whatever ``fn`` does."""
     try:
         return _run_check(exercise_id, fn, seed, draws, time_limit)
-    except BaseException as exc:  # the promise: never raise
-        return CheckResult(False, D.EXCEPTION, f"The check could not run: {calling.describe_exception(exc)}.",
+    except BaseException as exc:  # noqa: B036 - the promise: never raise
+        return CheckResult(False, D.EXCEPTION, f"The check could not run: {calling.describe(exc)}.",
                            exercise_id=str(exercise_id))
 
 
-def _run_check(exercise_id, fn, seed, draws, time_limit):
+def _run_check(exercise_id: object, fn: Any, seed: int | None, draws: int | None,
+               time_limit: float | None) -> CheckResult:
     try:
         exercise = registry.get(exercise_id)
     except KeyError:
         return CheckResult(False, D.EXCEPTION, registry.unknown_id_message(exercise_id), exercise_id=str(exercise_id))
+    if exercise.kind == "value":
+        return judge_value(exercise, fn)
     if fn is None or fn is Ellipsis:
         return _result(exercise, False, D.NOT_IMPLEMENTED, D.DEFAULT_MESSAGES[D.NOT_IMPLEMENTED])
     if not callable(fn):
         return _result(exercise, False, D.WRONG_TYPE,
                        f"check({exercise.id!r}, ...) needs your function itself, e.g. "
-                       f"check({exercise.id!r}, {exercise.function_name}); you passed {compare.describe(fn)}.")
-    rng = np.random.default_rng(seed)
-    n = exercise.draws if draws is None else max(1, int(draws))
-    verdicts = []
-    inputs_text = ""
-    for _ in range(n):
-        args = tuple(exercise.draw(rng))
-        verdict = check_one_draw(exercise, fn, args, time_limit)
+                       f"check({exercise.id!r}, {exercise.function_name}); you passed "
+                       f"{describe(to_plain(fn))}.")
+    the_plan = plan(exercise, np.random.default_rng(seed), draws)
+    limit = exercise.time_limit if time_limit is None else time_limit
+    return judge_function(exercise, fn, the_plan, limit)
+
+
+def judge_function(exercise: Exercise, fn: Callable[..., Any], the_plan: Sequence[Draw],
+                   time_limit: float) -> CheckResult:
+    """Call ``fn`` on every draw of ``the_plan`` in this process (stopping at a verdict
+    with ``stop``) and conclude; returns a ``CheckResult``."""
+    verdicts: list[DrawVerdict] = []
+    for draw in the_plan:
+        outcome = calling.call(fn, copy.deepcopy(draw.args), time_limit)
+        verdict = judge_draw(exercise, draw, outcome)
         verdicts.append(verdict)
-        if not verdict.passed and not inputs_text:
-            inputs_text = describe_args(exercise, args)
-        if verdict.final:
+        if verdict.stop:
             break
-    return conclude(exercise, verdicts, inputs_text)
+    return conclude(exercise, the_plan, verdicts)
+
+
+def judge_value(exercise: Exercise, value: Any) -> CheckResult:
+    """Judge a derivation checkpoint's answer (a number, a shape tuple, a choice)."""
+    draw = plan(exercise, np.random.default_rng(0), 0)[0]
+    if value is None or value is Ellipsis:
+        outcome = Outcome("not_implemented")
+    else:
+        outcome = Outcome("returned", to_plain(value))
+    verdict = judge_draw(exercise, draw, outcome)
+    return conclude(exercise, [draw], [verdict])

@@ -24,7 +24,7 @@ from .sandbox import Runtime
 from .scheduler import Scheduler
 from .secret import SecretError, load_or_create, secret_digest
 from .text import printable
-from .version import course_version
+from .version import grading_version
 
 DESCRIPTION = """\
 Grade submitted notebooks safely and in parallel into a gradebook CSV.
@@ -200,14 +200,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"a new grading secret was made: {secret_path} (keep it to re-grade identically)", file=sys.stderr)
     run_limits = Limits(timeout=args.timeout, cell_timeout=args.cell_timeout, call_timeout=args.call_timeout,
                         memory_mb=args.memory, processes=args.processes, max_notebook_mb=args.max_notebook_mb)
-    version = course_version()
-    keys = state.RunKeys(version, secret_digest(secret), run_limits.key(), tuple(e.id for e in exercises))
+    keys = state.RunKeys(grading_version(), secret_digest(secret), run_limits.key(), tuple(e.id for e in exercises))
     saved, why = ({}, None) if args.force else state.load(out, keys)
     if why:
         print(f"note: {why}", file=sys.stderr)
     ids = tuple(e.id for e in exercises)
-    options = Options(limits=run_limits, secret=secret, course_version=version,
-                      release_names=selection.release_names(args.release))
+    options = Options(limits=run_limits, secret=secret, release_names=selection.release_names(args.release))
     started = time.monotonic()
     run = Run(out, feedback, keys, exercises, options, {}, Progress(0, enabled=False))
     todo: list[tuple[Submission, str]] = []

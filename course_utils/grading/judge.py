@@ -1,10 +1,11 @@
 """Grade one submission: run each notebook in a sandbox, call its functions, judge with the engine.
 
-The trusted side of the trust boundary. For each exercise it draws inputs from the
-instructor's secret (``secret.grading_rng``: the same inputs on every re-grade), computes
-the reference answer itself, sends only the inputs to the sandboxed worker, reads back
-plain data (validated: anything malformed is the submission's own failure), and judges
-it with the check engine, the same code that ``check()`` uses in a notebook.
+The trusted side of the trust boundary. For each exercise it plans the draws with the
+check engine from the instructor's secret (``engine.grading_rng``: the same inputs on
+every re-grade, the same points for the same answer), sends only the inputs to the
+sandboxed worker, reads back plain data (validated: anything malformed is the
+submission's own failure), and judges it with ``engine.judge_draw`` / ``engine.conclude``,
+the same code that ``check()`` uses in a notebook, on the same plain data.
 
 Containment: a failure of one notebook (even a bug of the grader's) costs only that
 notebook's exercises; a worker that crashes, hangs or exits is restarted for the next
@@ -17,16 +18,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
-import numpy as np
-
-from ..checking import calling, engine
 from ..checking import diagnosis as D
+from ..checking import engine
 from ..checking.exercise import Exercise
 from ..checking.result import CheckResult
 from ..portable import wire
-from ..portable.plain import Foreign
+from ..portable.plain import Foreign, Plain, to_plain
+from ..portable.safecall import Outcome
 from . import limits, matching, prepare
 from .discovery import Submission
 from .limits import Limits
@@ -34,25 +34,22 @@ from .notes import Notes
 from .reading import Unreadable, read_bounded
 from .records import Graded, Row
 from .sandbox import Runtime, Worker, WorkerDied
-from .secret import grading_rng
 from .text import printable, shown_name
 
 __all__ = ["Options", "Tracker", "grade_submission", "internal_error", "function_names"]
 
 REPLY_SLACK_S = 2.0
-_FP_WORDS = ("overflow", "invalid value", "divide by zero")
 
 
 @dataclass(frozen=True)
 class Options:
-    """What one grading run grades with: its limits, the instructor's secret, the
-    course version the inputs are drawn for, and the release's notebook file names."""
+    """What one grading run grades with: its limits, the instructor's secret (the draws
+    are planned from it) and the release's notebook file names."""
 
     limits: Limits = field(default_factory=Limits)
     secret: bytes = b"\0" * 32
-    course_version: str = ""
     release_names: dict[str, str] = field(default_factory=dict)
-    draws: int | None = None   # None: each exercise's own number of draws
+    extra_draws: int | None = None   # random draws beyond the coverage plan (None: the exercise's own)
 
 
 class Tracker:
@@ -64,8 +61,7 @@ class Tracker:
 
 
 def _fail(exercise: Exercise, code: str, message: str) -> CheckResult:
-    return CheckResult(passed=False, diagnosis=code, message=message, exercise_id=exercise.id,
-                       points=exercise.points)
+    return CheckResult(passed=False, diagnosis=code, message=message, exercise_id=exercise.id, points=exercise.points)
 
 
 def _spec_of(value: object) -> dict[str, Any] | None:
@@ -184,32 +180,29 @@ class Session:
         else:
             self.broken = f"your notebook could not be run ({what})"
 
-    def call(self, exercise: Exercise, draws: list[tuple[Any, ...]], time_limit: float
-             ) -> list[tuple[calling.Outcome, Any, list[str], bool]]:
-        """Call the learner's function on each draw (one message; the worker stops after
-        the first call that does not return). Returns, per call made, (Outcome with the
-        plain value, plain arguments after the call or None, warnings, fp_tampered)."""
+    def call(self, exercise: Exercise, draws: list[tuple[Any, ...]], time_limit: float) -> list[Outcome]:
+        """Call the learner's function on each draw's arguments (for a "value" exercise:
+        read the variable), in one message; the worker stops after the first call that
+        does not return. Returns one ``safecall.Outcome`` of plain data per call made."""
         worker = self.worker
         assert worker is not None
-        results: list[tuple[calling.Outcome, Any, list[str], bool]] = []
-        message = {"op": "call", "name": exercise.function_name, "kind": "function", "time_limit": time_limit,
+        results: list[Outcome] = []
+        message = {"op": "call", "name": exercise.function_name, "kind": exercise.kind, "time_limit": time_limit,
                    "max_bytes": limits.MAX_REPLY_BYTES,
                    "draws": [wire.encode(list(args), fn_hook=_spec_of) for args in draws]}
         try:
             worker.send(message)
-            for index in range(len(draws)):
+            for index, args in enumerate(draws):
                 wait = max(0.1, min(time_limit + REPLY_SLACK_S, self.left() + 1.0))
-                reply = worker.receive(wait)
-                results.append(_read_reply(reply, index))
-                if results[-1][0].kind != "returned":
+                results.append(_read_reply(worker.receive(wait), index, args))
+                if results[-1].kind != "returned":
                     break
         except TimeoutError:
             self.lose_worker()
-            results.append((calling.Outcome("timeout", error=f"stopped after {time_limit:g} s"), None, [], False))
+            results.append(Outcome("timeout", error=f"stopped after {time_limit:g} s"))
         except WorkerDied as exc:
             self.lose_worker()
-            results.append((calling.Outcome("exception", error=f"a fatal error: {printable(exc, 250)}"), None, [],
-                            False))
+            results.append(Outcome("exception", error=f"a fatal error: {printable(exc, 250)}"))
         return results
 
     def lose_worker(self) -> None:
@@ -228,8 +221,9 @@ class _Reply(Exception):
     """A reply from the worker that is not what the protocol allows."""
 
 
-def _read_reply(reply: dict[str, Any], index: int) -> tuple[calling.Outcome, Any, list[str], bool]:
-    """One "result" message, validated: a malformed one is the submission's exception."""
+def _read_reply(reply: dict[str, Any], index: int, args: tuple[Any, ...]) -> Outcome:
+    """One "result" message as a ``safecall.Outcome``, every field validated: a malformed
+    reply is the submission's own exception, an unreadable value a Foreign (wrong type)."""
     try:
         if reply.get("op") != "result" or reply.get("index") != index:
             raise _Reply("a reply out of turn")
@@ -237,104 +231,46 @@ def _read_reply(reply: dict[str, Any], index: int) -> tuple[calling.Outcome, Any
         error = reply.get("error", "")
         if kind not in ("returned", "not_implemented", "exception", "timeout") or type(error) is not str:
             raise _Reply("an unreadable reply")
-        warnings_ = reply.get("warnings", [])
-        warned = [printable(w, 200) for w in warnings_[:5] if type(w) is str] if type(warnings_) is list else []
-        tampered = reply.get("fp_tampered") is True
+        raw_warnings = reply.get("warnings", [])
+        warned = [printable(w, 200) for w in raw_warnings[:5] if type(w) is str] if type(raw_warnings) is list else []
         try:
-            after = wire.decode(reply.get("args_after"))
-        except wire.WireError:
-            after = None
+            after: Plain = wire.decode(reply.get("args_after"))
+        except wire.WireError:  # unreadable: the value alone decides (a sabotaged worker can send anything)
+            after = to_plain(list(args), exact=True)
         if kind != "returned":
-            return calling.Outcome(kind, error=printable(error, 400)), after, warned, tampered
+            return Outcome(kind, error=printable(error, 400), args_after=after, warnings=warned)
         try:
-            value = wire.decode(reply.get("value"))
+            value: Plain = wire.decode(reply.get("value"))
         except wire.WireError as exc:
             value = Foreign(f"a value that could not be read back ({printable(exc, 60)})")
-        return calling.Outcome("returned", value), after, warned, tampered
+        return Outcome("returned", value, args_after=after, warnings=warned)
     except _Reply as exc:
-        return calling.Outcome("exception", error=f"{exc} from its process"), None, [], False
-
-
-# ---------------------------------------------------------------- judging (the engine)
-
-class _Shown:
-    """A stand-in the engine describes by type name, for a value that was not plain data."""
-
-
-_SHOWN: dict[str, type] = {}
-
-
-def _for_engine(value: Any) -> Any:
-    """Plain data as the engine reads it: a Foreign becomes an object whose type name says what it was."""
-    if type(value) is Foreign:
-        what = value.what
-        for prefix in ("an object of type ", "a ", "an "):
-            if what.startswith(prefix):
-                what = what[len(prefix):]
-                break
-        name = printable(what, 60).replace(" ", "_") or "object"
-        cls = _SHOWN.get(name)
-        if cls is None:
-            cls = _SHOWN[name] = type(name, (_Shown,), {})
-        return cls()
-    if type(value) is list:
-        return [_for_engine(v) for v in value]
-    if type(value) is tuple:
-        return tuple(_for_engine(v) for v in value)
-    return value
-
-
-def _fp_problem(warned: list[str], tampered: bool) -> str | None:
-    if tampered:
-        return calling.FP_TAMPERED
-    for w in warned:
-        if w.startswith(("RuntimeWarning", "FloatingPointError")) and any(word in w for word in _FP_WORDS):
-            return w
-    return None
+        return Outcome("exception", error=f"{exc} from its process")
 
 
 def grade_exercise(session: Session, exercise: Exercise, options: Options) -> tuple[CheckResult, float]:
     """Judge one exercise; returns (CheckResult, seconds spent calling)."""
     if not session.ensure():
         return _fail(exercise, D.NOT_IMPLEMENTED, f"Could not grade: {session.broken}."), 0.0
-    if exercise.function_name not in session.callable:
+    if exercise.kind == "function" and exercise.function_name not in session.callable:
         return _fail(exercise, D.NOT_IMPLEMENTED, (
             f"No function named `{exercise.function_name}` was defined when your notebook ran "
             f"(is it missing, renamed, or in a cell that failed?).")), 0.0
     start = time.monotonic()
-    rng = grading_rng(options.secret, options.course_version, exercise.id)
-    n = exercise.draws if options.draws is None else max(1, int(options.draws))
+    draws = engine.plan(exercise, engine.grading_rng(options.secret, exercise.id), options.extra_draws)
     call_cap = options.limits.call_timeout
     limit = exercise.time_limit if call_cap is None else min(exercise.time_limit, call_cap)
-    draw = cast(Callable[[np.random.Generator], tuple[Any, ...]], exercise.draw)
-    reference = cast(Callable[..., Any], exercise.reference)
-    draws = [tuple(draw(rng)) for _ in range(n)]
-    pristine = [calling.snapshot(args) for args in draws]  # type: ignore[no-untyped-call]
-    results = session.call(exercise, draws, limit)
-    verdicts: list[Any] = []
-    inputs_text = ""
-    for i, (outcome, after, warned, tampered) in enumerate(results):
-        ref = reference(*calling.snapshot(pristine[i]))  # type: ignore[no-untyped-call]
-        changed = None
-        if outcome.kind == "returned":
-            problem = _fp_problem(warned, tampered) if exercise.fp_strict else None
-            if problem is not None:
-                outcome = calling.Outcome("fp_error", error=problem)
-            else:
-                if type(after) is list and len(after) == len(pristine[i]):
-                    changed = engine.changed_argument(exercise, pristine[i], after)  # type: ignore[no-untyped-call]
-                outcome = engine.read_value(_for_engine(outcome.value), ref)  # type: ignore[no-untyped-call]
-        verdict = engine.judge_draw(exercise, pristine[i], ref, outcome, changed)  # type: ignore[no-untyped-call]
+    outcomes = session.call(exercise, [draw.args for draw in draws], limit)
+    verdicts = []
+    for draw, outcome in zip(draws, outcomes, strict=False):
+        verdict = engine.judge_draw(exercise, draw, outcome)
         verdicts.append(verdict)
-        if not verdict.passed and not inputs_text:
-            inputs_text = engine.describe_args(exercise, pristine[i])  # type: ignore[no-untyped-call]
-        if verdict.final:
+        if verdict.stop:
             break
     seconds = time.monotonic() - start
     if not verdicts:
         return _fail(exercise, D.NOT_IMPLEMENTED, f"Could not grade: {session.broken}."), seconds
-    result: CheckResult = engine.conclude(exercise, verdicts, inputs_text)  # type: ignore[no-untyped-call]
-    return result, seconds
+    return engine.conclude(exercise, draws, verdicts), seconds
 
 
 # ---------------------------------------------------------------- one submission

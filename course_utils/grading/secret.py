@@ -1,7 +1,7 @@
 """The instructor's secret: what makes grading deterministic without being guessable.
 
-Every exercise's inputs are drawn from a generator seeded by HMAC-SHA256 of the secret,
-the course version and the exercise id (``grading_rng``), so a re-grade of the same
+Every exercise's inputs are drawn from a generator seeded by the secret, the course
+version and the exercise id (``checking.engine.grading_rng``), so a re-grade of the same
 submission with the same secret and course version draws the very same inputs and gives
 identical verdicts, two students with the same answer get the same points, and a
 student who does not know the secret cannot know the inputs in advance.
@@ -15,16 +15,13 @@ the secret itself.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import secrets
 import stat
 
-import numpy as np
-
 from .reading import Unreadable, read_bounded
 
-__all__ = ["SecretError", "load_or_create", "secret_digest", "grading_rng"]
+__all__ = ["SecretError", "load_or_create", "secret_digest"]
 
 SECRET_BYTES = 32
 
@@ -79,10 +76,3 @@ def load_or_create(path: str, create: bool = True) -> tuple[bytes, bool]:
 def secret_digest(secret: bytes) -> str:
     """A one-way digest of the secret (hex) for the resume state: equal secrets, equal digests."""
     return hashlib.sha256(b"course-grade secret digest\0" + secret).hexdigest()
-
-
-def grading_rng(secret: bytes, course_version: str, exercise_id: str) -> np.random.Generator:
-    """The generator that draws ``exercise_id``'s inputs: seeded by HMAC-SHA256(secret,
-    course version + id), so it is the same on every re-grade and unknown to students."""
-    key = hmac.new(secret, f"{course_version}\0{exercise_id}".encode(), hashlib.sha256).digest()
-    return np.random.default_rng(np.random.SeedSequence(int.from_bytes(key, "big")))

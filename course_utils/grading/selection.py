@@ -29,7 +29,7 @@ class UsageError(Exception):
 
 
 def _all() -> list[Exercise]:
-    return list(registry.all_exercises())  # type: ignore[no-untyped-call]
+    return list(registry.all_exercises())
 
 
 def release_names(folder: str | None) -> dict[str, str]:

@@ -1,10 +1,10 @@
-"""The course version: one digest of everything that can change a verdict.
+"""The version of everything that can change a verdict, for the resume state.
 
-``course_version()`` hashes the source of the check engine (``checking/``), every
-exercise (references, known mistakes, draws: ``exercises/``), the code shared with the
-sandbox (``portable/``) and the grader's own verdict-making parts (judge, worker,
-notebook preparation and matching, the sandbox's stub package). The resume state
-records it: when it changes, every submission is graded again.
+The course version (``checking.version.course_version()``: the check engine, every
+exercise, the numerical helpers) plus the grader's own verdict-making parts (judge,
+worker, notebook preparation and matching, the sandbox's stub package). The resume state
+records it; when it changes, every submission is graded again. The draws themselves are
+seeded with the course version alone (``engine.grading_rng``), as the engine defines.
 """
 
 from __future__ import annotations
@@ -13,11 +13,13 @@ import hashlib
 import os
 from functools import lru_cache
 
-__all__ = ["course_version", "VERDICT_SOURCES"]
+from ..checking.version import course_version
+
+__all__ = ["grading_version", "GRADER_SOURCES"]
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VERDICT_SOURCES = ("checking", "exercises", "portable", "grading/judge.py", "grading/worker.py",
-                   "grading/prepare.py", "grading/matching.py", "grading/sandbox_files")
+GRADER_SOURCES = ("grading/judge.py", "grading/worker.py", "grading/prepare.py", "grading/matching.py",
+                  "grading/sandbox_files")
 
 
 def _files(relative: str) -> list[str]:
@@ -32,12 +34,12 @@ def _files(relative: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def course_version() -> str:
-    """A hex digest over the names and bytes of ``VERDICT_SOURCES`` (computed once)."""
-    h = hashlib.sha256(b"course-grade version 2\0")
-    for relative in VERDICT_SOURCES:
+def grading_version() -> str:
+    """``course_version()`` and a digest of ``GRADER_SOURCES``, as "COURSE-GRADER" (str)."""
+    h = hashlib.sha256(b"course-grade grader\0")
+    for relative in GRADER_SOURCES:
         for path in _files(relative):
             h.update(os.path.relpath(path, _PACKAGE).encode() + b"\0")
             with open(path, "rb") as fh:
                 h.update(hashlib.sha256(fh.read()).digest())
-    return h.hexdigest()[:32]
+    return f"{course_version()}-{h.hexdigest()[:16]}"

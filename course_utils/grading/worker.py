@@ -38,7 +38,7 @@ Messages (framing and values in ``wire.py``):
     <- {"op": "call", "name": f, "kind": "function" | "value", "draws": [args, ...],
         "time_limit": s}
     -> {"op": "result", "index": i, "kind": ..., "value": ..., "error": "...",
-        "args_after": ..., "warnings": [...], "fp_tampered": bool}   one per draw, in
+        "args_after": ..., "warnings": [...]}      one per draw, in
        order, stopping after the first whose kind is not "returned"
 
 The grader trusts nothing a process here says beyond plain data: it judges every value
@@ -574,23 +574,16 @@ def run_cells(msg: dict[str, Any], ns: dict[str, Any], mods: dict[str, types.Mod
     return {"op": "ran", "notes": notes, "callable": callable_names, "bound": bound}
 
 
-def _fp_state_ok(np: Any) -> bool:
-    state = np.geterr()
-    return all(state[k] != "ignore" for k in ("over", "invalid", "divide"))
-
-
 def call_exercise(msg: dict[str, Any], ns: dict[str, Any], mods: dict[str, types.ModuleType], out_fd: int) -> None:
     """Call (or read) msg["name"] once per draw in msg["draws"], sending one "result"
     message per draw and stopping after the first that did not return; returns None."""
     wire, safecall, plain, testfunctions = mods["wire"], mods["safecall"], mods["plain"], mods["testfunctions"]
-    np = sys.modules["numpy"]
     name = str(msg.get("name"))
     limit = float(msg.get("time_limit", 5.0))
     max_bytes = int(msg.get("max_bytes", 64 * 2 ** 20))
     for index, encoded in enumerate(msg.get("draws", [])):
         real_out, real_err = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = CountedText()  # what a function prints is not kept
-        tampered = False
         try:
             if msg.get("kind") == "value":
                 value = ns.get(name, Ellipsis)
@@ -602,9 +595,7 @@ def call_exercise(msg: dict[str, Any], ns: dict[str, Any], mods: dict[str, types
                 if not callable(fn):
                     outcome = safecall.Outcome("not_implemented")
                 else:
-                    np.seterr(over="warn", invalid="warn", divide="warn", under="ignore")
                     outcome = safecall.call(fn, list(args), limit, _is_learner_frame)
-                    tampered = not _fp_state_ok(np)
         except BaseException as exc:  # noqa: BLE001 - e.g. the stub or numpy was sabotaged
             outcome = safecall.Outcome("exception", error=f"the grader's worker could not call your function "
                                                           f"({type(exc).__name__})")
@@ -612,7 +603,7 @@ def call_exercise(msg: dict[str, Any], ns: dict[str, Any], mods: dict[str, types
             sys.stdout, sys.stderr = real_out, real_err
         reply = {"op": "result", "index": index, "kind": outcome.kind, "value": wire.encode(outcome.value),
                  "error": str(outcome.error)[:600], "args_after": wire.encode(outcome.args_after),
-                 "warnings": [str(w)[:200] for w in list(outcome.warnings)[:5]], "fp_tampered": tampered}
+                 "warnings": [str(w)[:200] for w in list(outcome.warnings)[:5]]}
         frame = wire.dumps(reply)
         if len(frame) > max_bytes:
             size = len(frame) / 2 ** 20

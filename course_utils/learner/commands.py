@@ -11,6 +11,7 @@ import os
 
 from ..checking import registry
 from ..checking.engine import run_check
+from ..workshop import reporter as _workshop
 from . import progress as _progress
 
 STRICT_ENV = "COURSE_UTILS_STRICT"
@@ -52,6 +53,7 @@ def check(exercise_id, fn):
     result = run_check(exercise_id, fn)
     if result.exercise_id in registry.exercise_ids():
         _progress.record(result)
+    _workshop.report_check(result)  # workshop mode: verdict only, in the background
     _show(result.headline(), result._repr_html_())
     if not result.passed and os.environ.get(STRICT_ENV) == "1":
         raise CheckFailed(result.headline())
@@ -81,6 +83,7 @@ def hint_text(exercise_id, level=1):
 def hint(exercise_id, level=1):
     """Show a hint for the exercise (level 1 nudges; higher levels say more). Returns None."""
     text = hint_text(exercise_id, level)
+    _workshop.report_hint(exercise_id, level)  # workshop mode: which level, never the text
     _show(text, "<div style='padding:4px 8px;border-left:4px solid #888'>"
           + html.escape(text).replace("\n", "<br>") + "</div>")
 
@@ -97,6 +100,7 @@ def solution_text(exercise_id):
 def solution(exercise_id):
     """Show a worked solution for the exercise. Returns None."""
     text = solution_text(exercise_id)
+    _workshop.report_solution(exercise_id)  # workshop mode: that it was shown, never the code
     _show(text, "<pre>" + html.escape(text) + "</pre>")
 
 

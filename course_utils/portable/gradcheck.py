@@ -1,7 +1,8 @@
 """Finite-difference gradient checking (central differences, float64).
 
 ``numerical_gradient(f, x)`` estimates df/dx for a scalar function of an array;
-``rel_error`` is CS231n's relative error; ``gradcheck`` compares an analytic gradient
+``rel_error`` is CS231n's relative error (max over entries of |a - n| / max(|a|, |n|));
+``gradcheck`` compares an analytic gradient
 with the numerical one and says whether they agree.
 """
 
@@ -30,11 +31,27 @@ def numerical_gradient(f, x, eps=1e-6):
     return grad
 
 
-def rel_error(a, n, tiny=1e-8):
-    """CS231n's relative error: max over entries of |a - n| / max(|a| + |n|, tiny); a float."""
-    a = np.asarray(a, dtype=np.float64)
-    n = np.asarray(n, dtype=np.float64)
-    return float(np.max(np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), tiny), initial=0.0))
+def _leaves(x):
+    if isinstance(x, (list, tuple)):
+        for item in x:
+            yield from _leaves(item)
+    else:
+        yield x
+
+
+def rel_error(a, n, tiny=1e-12):
+    """CS231n's relative error, max over entries of |a - n| / max(|a|, |n|), as a float.
+
+    ``a`` and ``n`` are numbers, arrays, or matching (nested) tuples/lists of them (the
+    maximum is over every entry of every part). ``tiny`` keeps 0 / 0 at 0 where both
+    entries vanish."""
+    worst = 0.0
+    for x, y in zip(_leaves(a), _leaves(n), strict=True):
+        x = np.asarray(x, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        ratio = np.abs(x - y) / np.maximum(np.maximum(np.abs(x), np.abs(y)), tiny)
+        worst = max(worst, float(np.max(ratio, initial=0.0)))
+    return worst
 
 
 @dataclass
