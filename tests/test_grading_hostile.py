@@ -168,6 +168,10 @@ def attacks(bait):
             _try("mount", lambda: _libc.mount(b"tmpfs", b"/scratch", b"tmpfs", 0, None) == 0)
             _try("see processes", lambda: len([p for p in os.listdir("/proc") if p.isdigit()]) > 2)
             _try("signal parent", lambda: os.kill(os.getppid(), 0) is None)
+            _try("user namespace", lambda: _libc.unshare(0x10000000) == 0)   # would be "root" inside it
+            _try("io_uring", lambda: _libc.syscall(425, 8, None) >= 0)
+            _try("bpf", lambda: _libc.syscall(321, 0, None, 0) >= 0)
+            _try("ptrace", lambda: _libc.ptrace(16, 1, None, None) == 0)      # PTRACE_ATTACH to pid 1
             """,
         "daemon": f"""
             import ctypes, os

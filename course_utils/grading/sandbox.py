@@ -127,6 +127,8 @@ class Isolation:
             parts.append("user namespace, no capabilities (one uid for all notebooks)")
         else:
             parts.append("RUNS WITH THE GRADER'S UID (no separate uid)")
+        parts.append("system-call filter (no namespaces, mounts, ptrace, BPF, io_uring, keyrings)" if f.get("seccomp")
+                     else "NO SYSTEM-CALL FILTER")
         parts.append("resource limits (address space, CPU time, file size, no core files), scrubbed environment")
         return "; ".join(parts)
 
@@ -159,6 +161,10 @@ class Runtime:
         self.replies: queue.Queue[dict[str, Any]] = queue.Queue()
         self.zlock = threading.Lock()
         self.leftovers: list[str] = []
+        self.to_reap: list[Group] = []
+        self.reap_cond = threading.Condition()
+        self.reaper: threading.Thread | None = None
+        self.reaped_all = False
         try:
             self._make_folders()
             self.root = os.geteuid() == 0
@@ -343,6 +349,27 @@ class Runtime:
         """The uids this run gives its workers (for leak checks)."""
         return range(self.uid_start, self.uid_start + 10_000)
 
+    def remove_later(self, group: Group) -> None:
+        """Empty and remove a killed worker's control group in the background (its
+        processes take a moment to die); ``close`` waits for all of them. Returns None."""
+        with self.reap_cond:
+            self.to_reap.append(group)
+            self.reap_cond.notify()
+            if self.reaper is None:
+                self.reaper = threading.Thread(target=self._reap, name="cgroup-reaper", daemon=True)
+                self.reaper.start()
+
+    def _reap(self) -> None:
+        while True:
+            with self.reap_cond:
+                while not self.to_reap and not self.reaped_all:
+                    self.reap_cond.wait()
+                if not self.to_reap:
+                    return
+                group = self.to_reap.pop(0)
+            if not group.remove():
+                self.leftovers.append(f"cgroup {sorted(group.dirs.values())}")
+
     def kill_all(self) -> None:
         """Stop every running worker (on interrupt); no new one can start."""
         with self.lock:
@@ -355,6 +382,12 @@ class Runtime:
         """Stop every worker and the zygote, remove the control groups and the run
         folder; what could not be removed is listed in ``leftovers``. Returns None."""
         self.kill_all()
+        with self.reap_cond:
+            self.reaped_all = True
+            self.reap_cond.notify_all()
+            reaper = self.reaper
+        if reaper is not None:
+            reaper.join()
         zygote = getattr(self, "zygote", None)
         if zygote is not None:
             try:
@@ -587,8 +620,8 @@ class Worker:
                 os.close(f)
             except OSError:
                 pass
-        if self.group is not None and not self.group.remove():
-            self.runtime.leftovers.append(f"cgroup {self.group.dirs}")
+        if self.group is not None:
+            self.runtime.remove_later(self.group)
         self._cleanup_files()
 
     def _cleanup_files(self) -> None:

@@ -454,6 +454,84 @@ def _drop_capabilities() -> bool:
     return bool(capset(ctypes.byref(header), data) == 0)
 
 
+# System calls a notebook never needs and that only widen what it can reach in the
+# kernel: namespaces and mounts (a user namespace would give it "root" inside one),
+# ptrace, keyrings, BPF, perf, userfaultfd, io_uring, modules, kexec, swap, reboot,
+# chroot, handles, other processes' memory. clone is allowed unless it asks for a
+# namespace; clone3 (whose flags a filter cannot read) says ENOSYS, so the C library
+# falls back to clone.
+_BLOCKED = {
+    "x86_64": (0xC000003E, {"unshare": 272, "setns": 308, "mount": 165, "umount2": 166, "pivot_root": 155,
+                            "ptrace": 101, "keyctl": 250, "add_key": 248, "request_key": 249, "bpf": 321,
+                            "perf_event_open": 298, "userfaultfd": 323, "init_module": 175, "finit_module": 313,
+                            "delete_module": 176, "kexec_load": 246, "kexec_file_load": 320, "swapon": 167,
+                            "swapoff": 168, "reboot": 169, "chroot": 161, "open_by_handle_at": 304,
+                            "process_vm_readv": 310, "process_vm_writev": 311, "io_uring_setup": 425,
+                            "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428, "move_mount": 429,
+                            "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433, "mount_setattr": 442},
+               56, 435),
+    "aarch64": (0xC00000B7, {"unshare": 97, "setns": 268, "mount": 40, "umount2": 39, "pivot_root": 41,
+                             "ptrace": 117, "keyctl": 219, "add_key": 217, "request_key": 218, "bpf": 280,
+                             "perf_event_open": 241, "userfaultfd": 282, "init_module": 105, "finit_module": 273,
+                             "delete_module": 106, "kexec_load": 104, "kexec_file_load": 294, "swapon": 224,
+                             "swapoff": 225, "reboot": 142, "chroot": 51, "open_by_handle_at": 265,
+                             "process_vm_readv": 270, "process_vm_writev": 271, "io_uring_setup": 425,
+                             "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428, "move_mount": 429,
+                             "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433, "mount_setattr": 442},
+                220, 435),
+}
+_NAMESPACE_FLAGS = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET | 0x10000000 | 0x02000000
+
+
+def syscall_filter_program(machine: str) -> list[tuple[int, int, int, int]] | None:
+    """The seccomp BPF program (code, jt, jf, k) for ``machine``, or None when unknown."""
+    table = _BLOCKED.get({"amd64": "x86_64", "arm64": "aarch64"}.get(machine, machine))
+    if table is None:
+        return None
+    arch, blocked, clone, clone3 = table
+    ld_abs, jeq, jset, jge, ret = 0x20, 0x15, 0x45, 0x35, 0x06
+    allow, eperm, enosys, kill = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38, 0x80000000
+    numbers = sorted(set(blocked.values()))
+    body: list[tuple[str, int, str | int, str | int, int]] = [
+        ("", ld_abs, 0, 0, 4), ("", jeq, 0, "KILL", arch), ("", ld_abs, 0, 0, 0)]
+    if arch == 0xC000003E:
+        body.append(("", jge, "EPERM", 0, 0x40000000))  # the x32 ABI: the same calls under other numbers
+    body += [("", jeq, "EPERM", 0, n) for n in numbers]
+    body += [("", jeq, "ENOSYS", 0, clone3), ("", jeq, 0, "ALLOW", clone), ("", ld_abs, 0, 0, 16),
+             ("", jset, "EPERM", "ALLOW", _NAMESPACE_FLAGS),
+             ("ALLOW", ret, 0, 0, allow), ("EPERM", ret, 0, 0, eperm), ("ENOSYS", ret, 0, 0, enosys),
+             ("KILL", ret, 0, 0, kill)]
+    where = {label: i for i, (label, *_rest) in enumerate(body) if label}
+    program = []
+    for i, (_label, code, jt, jf, k) in enumerate(body):
+        jt_off = where[jt] - i - 1 if isinstance(jt, str) else jt
+        jf_off = where[jf] - i - 1 if isinstance(jf, str) else jf
+        program.append((code, jt_off, jf_off, k))
+    return program
+
+
+def install_syscall_filter(facts: Facts) -> None:
+    """Install the seccomp filter of ``syscall_filter_program`` (needs no_new_privs or
+    root); records facts["seccomp"], returns None."""
+    facts["seccomp"] = False
+    program = syscall_filter_program(platform.machine().lower())
+    if program is None or LIBC.lib is None:
+        return
+
+    class Instruction(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
+                    ("k", ctypes.c_uint32)]
+
+    class Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Instruction))]
+
+    instructions = (Instruction * len(program))(*[Instruction(*i) for i in program])
+    fprog = Program(len(program), instructions)
+    prctl = getattr(LIBC.lib, "prctl", None)
+    if prctl is not None and prctl(22, 2, ctypes.byref(fprog), 0, 0) == 0:  # PR_SET_SECCOMP, MODE_FILTER
+        facts["seccomp"] = True
+
+
 def prepare_scratch(cfg: dict[str, Any], facts: Facts) -> str:
     """Enter the scratch folder and seed its matplotlib cache; returns its path."""
     scratch = SCRATCH if facts.get("root") else cfg["fallback_scratch"]
@@ -495,6 +573,7 @@ def learner(cfg: dict[str, Any], in_fd: int, out_fd: int, facts: Facts, mods: di
         os.environ.update(env)
         set_limits(cfg, facts)
         drop_privileges(cfg, facts)
+        install_syscall_filter(facts)
         serve(in_fd, out_fd, facts, mods, cfg)
     except BaseException:  # noqa: BLE001 - whatever happened, end this process only
         code = 1
@@ -643,6 +722,24 @@ def serve(in_fd: int, out_fd: int, facts: Facts, mods: dict[str, types.ModuleTyp
 
 # ---------------------------------------------------------------- the fork server
 
+def _warm_up_matplotlib() -> None:
+    """Draw one throw-away figure, so the lazily loaded parts of matplotlib (Agg canvas,
+    fonts, tickers, text layout) are loaded once here instead of in every notebook."""
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is None:
+        return
+    try:
+        fig, ax = plt.subplots()
+        ax.plot([0.0, 1.0], [0.0, 1.0], label="x")
+        ax.set_xlabel("u")
+        ax.set_title("t")
+        ax.legend()
+        fig.canvas.draw()
+        plt.close("all")
+    except BaseException:  # noqa: BLE001 - optional
+        pass
+
+
 def _load(run_cfg: dict[str, Any]) -> dict[str, types.ModuleType]:
     sys.path[:] = [p for p in sys.path if p] + list(run_cfg["site_dirs"])
     sys.path.insert(0, HERE)
@@ -658,6 +755,7 @@ def _load(run_cfg: dict[str, Any]) -> dict[str, types.ModuleType]:
             __import__(name)
         except BaseException:  # noqa: BLE001 - optional
             pass
+    _warm_up_matplotlib()
     return {"wire": wire, "safecall": safecall, "plain": plain, "testfunctions": testfunctions}
 
 
