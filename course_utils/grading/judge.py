@@ -23,6 +23,7 @@ from typing import Any
 from ..checking import diagnosis as D
 from ..checking import engine
 from ..checking.exercise import Exercise
+from ..checking.explain import Draw
 from ..checking.result import CheckResult
 from ..portable import wire
 from ..portable.plain import Foreign, Plain, to_plain
@@ -50,6 +51,16 @@ class Options:
     secret: bytes = b"\0" * 32
     release_names: dict[str, str] = field(default_factory=dict)
     extra_draws: int | None = None   # random draws beyond the coverage plan (None: the exercise's own)
+    plans: dict[str, list[Draw]] = field(default_factory=dict, compare=False, repr=False)
+
+    def plan(self, exercise: Exercise) -> list[Draw]:
+        """The draws of ``exercise``: the same for every student of the run (they depend on
+        the secret, the course version and the exercise only), so planned once."""
+        draws = self.plans.get(exercise.id)
+        if draws is None:
+            draws = engine.plan(exercise, engine.grading_rng(self.secret, exercise.id), self.extra_draws)
+            self.plans[exercise.id] = draws
+        return draws
 
 
 class Tracker:
@@ -257,7 +268,7 @@ def grade_exercise(session: Session, exercise: Exercise, options: Options) -> tu
             f"No function named `{exercise.function_name}` was defined when your notebook ran "
             f"(is it missing, renamed, or in a cell that failed?).")), 0.0
     start = time.monotonic()
-    draws = engine.plan(exercise, engine.grading_rng(options.secret, exercise.id), options.extra_draws)
+    draws = options.plan(exercise)
     call_cap = options.limits.call_timeout
     limit = exercise.time_limit if call_cap is None else min(exercise.time_limit, call_cap)
     outcomes = session.call(exercise, [draw.args for draw in draws], limit)
