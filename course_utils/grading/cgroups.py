@@ -7,7 +7,6 @@ delegated hierarchy), each notebook's sandbox gets its own group, with
 - ``memory``: the memory of all its processes together (RAM, no swap), so five forked
   processes share one ``--memory`` limit instead of having one each;
 - ``pids``: at most ``--processes`` processes and threads;
-- ``cpuacct`` / ``cpu.stat``: the CPU time it used (for the scheduler);
 
 and at the end the grader kills whatever is left in the group and removes it. Both
 cgroup v2 (one unified hierarchy) and v1 (one hierarchy per controller, as on this
@@ -24,7 +23,7 @@ from dataclasses import dataclass, field
 
 __all__ = ["Cgroups", "Group"]
 
-_WANTED_V1 = ("memory", "pids", "cpuacct")
+_WANTED_V1 = ("memory", "pids")
 
 
 def _read(path: str) -> str:
@@ -74,7 +73,7 @@ def _own_paths() -> dict[str, str]:
 class Group:
     """One sandbox's control group (a folder per hierarchy)."""
 
-    dirs: dict[str, str]          # controller ("memory", "pids", "cpuacct", or "" for v2) -> folder
+    dirs: dict[str, str]          # controller ("memory", "pids", or "" for v2) -> folder
     version: int
     removed: bool = False
 
@@ -92,18 +91,6 @@ class Group:
         for d in self.dirs.values():
             found.update(int(x) for x in _read(os.path.join(d, "cgroup.procs")).split() if x.isdigit())
         return found
-
-    def cpu_seconds(self) -> float | None:
-        """CPU time used by the group's processes so far, in seconds (None if unknown)."""
-        if self.version == 2:
-            path = self._file("", "cpu.stat")
-            for line in _read(path).splitlines() if path else []:
-                if line.startswith("usage_usec "):
-                    return int(line.split()[1]) / 1e6
-            return None
-        path = self._file("cpuacct", "cpuacct.usage")
-        text = _read(path).strip() if path else ""
-        return int(text) / 1e9 if text.isdigit() else None
 
     def oom_killed(self) -> bool:
         """True when the kernel killed a process of the group for using too much memory."""
@@ -207,7 +194,6 @@ class Cgroups:
         if not _write(os.path.join(run, "cgroup.subtree_control"), "+memory +pids"):
             os.rmdir(run)
             return None
-        _write(os.path.join(run, "cgroup.subtree_control"), "+cpu")
         return cls(version=2, run_dirs={"": run})
 
     @classmethod

@@ -82,13 +82,21 @@ def _children(pid: int) -> list[int]:
         return []
 
 
-def _cpu_seconds_of(pid: int) -> float | None:
+def _demand_of(pid: int) -> float:
+    """Seconds process ``pid``'s threads have spent running or waiting to run (schedstat)."""
+    total = 0
     try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0.0
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat", encoding="ascii") as fh:
+                running, waiting = fh.read().split()[:2]
+            total += int(running) + int(waiting)
+        except (OSError, ValueError):
+            continue
+    return total / 1e9
 
 
 class Isolation:
@@ -119,7 +127,11 @@ class Isolation:
         else:
             why = f.get("root_error") or "no mount namespace"
             parts.append(f"GRADER FILES VISIBLE ({why}); scratch folder private to its uid only")
-        parts.append(self.cgroups.describe())
+        if self.cgroups.available and f.get("cgroup") is False:
+            parts.append("CGROUP NOT JOINED (the notebook could not be moved into its control group): memory "
+                         "limited per process only")
+        else:
+            parts.append(self.cgroups.describe())
         uid = f.get("uid")
         if type(uid) is int and uid != 0:
             parts.append("a fresh unprivileged uid per notebook, with a process limit")
@@ -564,14 +576,20 @@ class Worker:
             found.append(kids[0])
         return found
 
-    def cpu_seconds(self) -> float | None:
-        """CPU time used so far by the notebook's processes (seconds; None if unknown)."""
+    def demand_seconds(self) -> float | None:
+        """How long the notebook's processes have wanted a CPU so far: time running plus
+        time waiting to run, summed over their threads (seconds; None if unknown). Unlike
+        CPU time alone, this does not drop when other programs load the machine."""
         if self.in_group and self.group is not None:
-            used = self.group.cpu_seconds()
-            if used is not None:
-                return used
-        pids = self.pids()
-        return _cpu_seconds_of(pids[-1]) if len(pids) == 3 else None
+            pids = sorted(self.group.pids())
+        else:
+            pids = self.pids()[2:]
+        if not pids:
+            return None
+        total = 0.0
+        for pid in pids:
+            total += _demand_of(pid)
+        return total
 
     def death(self) -> str:
         """Why the process ended, for feedback: out of memory, a signal or an exit code,

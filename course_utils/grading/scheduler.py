@@ -3,9 +3,10 @@
 ``--jobs N`` (default: the number of cores) is how many submissions may *use a CPU* at
 the same time, not how many may be open: a submission whose sandbox is sleeping
 (``time.sleep``, waiting on a timer) does not hold one of the N, so the run does not
-idle while a slow notebook sleeps. The scheduler samples each running submission's CPU
-time every ``interval`` seconds (its sandbox's control group, or its process) and
-admits the next submission while fewer than N are busy; at most ``most`` are open at
+idle while a slow notebook sleeps. The scheduler samples, every ``interval`` seconds,
+how long each running submission's processes have wanted a CPU (time running plus time
+waiting to run, so a machine loaded by other programs does not make a computing
+submission look idle) and admits the next submission while fewer than N are busy; at most ``most`` are open at
 once, to bound memory. A submission that computes keeps its core until its own time
 limit: nothing is slowed down to make room, so what a submission scores does not depend
 on how many others run beside it.
@@ -23,7 +24,7 @@ from .judge import Tracker
 __all__ = ["Scheduler"]
 
 T = TypeVar("T")
-BUSY_SHARE = 0.25   # a sandbox using more than this share of a core counts as busy
+BUSY_SHARE = 0.25   # a sandbox wanting a core more than this share of the time counts as busy
 
 
 class _Running(Generic[T]):
@@ -55,7 +56,7 @@ class Scheduler(Generic[T]):
         if worker is None:
             r.last_worker = None
             return True  # the grader's own work (reading, judging): counts as busy
-        used = worker.cpu_seconds()
+        used = worker.demand_seconds()
         if worker is not r.last_worker or used is None or r.last_cpu is None:
             r.last_worker, r.last_cpu, r.last_time = worker, used, now
             return True
