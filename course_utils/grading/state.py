@@ -87,9 +87,10 @@ def load(out: str, keys: RunKeys) -> tuple[dict[str, dict[str, Any]], str | None
     return {k: v for k, v in data["students"].items() if type(k) is str and type(v) is dict}, None
 
 
-def save(out: str, keys: RunKeys, students: dict[str, dict[str, Any]]) -> None:
-    """Write the state atomically; returns None."""
-    data = dict(keys.as_dict(), version=STATE_VERSION, students=students)
+def save(out: str, keys: RunKeys, students: dict[str, dict[str, Any]], meta: dict[str, Any] | None = None) -> None:
+    """Write the state atomically (``meta``: JSON-ready facts about the run for later
+    stages, e.g. which shard of a class it graded, kept under "meta"); returns None."""
+    data = dict(keys.as_dict(), version=STATE_VERSION, students=students, meta=meta or {})
     write_text(state_path(out), json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 
