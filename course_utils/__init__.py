@@ -1,6 +1,6 @@
 """Gradients for Neural Nets: checkers, hints, gradient checking and course tools.
 
-The stable programmatic API (DESIGN.md)::
+The stable programmatic API (docs/design.md)::
 
     import course_utils
     course_utils.exercise_ids()             # ordered list of "NN.name"
@@ -20,10 +20,14 @@ Module map (the folders are the layers; each imports only from the layers above 
   ``result``.
 - ``exercises/``  data: one module per notebook, each a list of ``Exercise`` records.
 - ``learner/``    what a notebook calls: ``commands`` (check, hint, solution, progress),
-  ``progress`` (the progress file), ``explorer``, ``netgraph``, ``autodiff``.
+  ``display`` (how verdicts and hints look), ``progress`` (the progress file), ``runmode``
+  (``full_run()``: the one switch between the test suite's short run and the full one),
+  ``explorer``, ``palette``, ``netgraph``, ``autodiff``.
 - ``files/``      ``atomic`` writes and notebooks read as plain JSON (``nbjson``).
-- ``authoring/``  for course authors: ``release`` (solutions -> student notebooks), ``execute``.
+- ``authoring/``  for course authors: ``release`` (solutions -> student notebooks), ``execute``,
+  ``site`` (the course as an offline website).
 - ``grading/``    for instructors: ``course-utils grade`` (see its package docstring).
+- ``workshop/``   the live workshop server and the learner's reporter (``join``, ``leave``).
 - ``workshop/``   workshop mode: the server, its storage and page, the learner's reporter
   (``join``/``leave``), and ``course-utils doctor`` (see its package docstring).
 - top level: ``cli`` (the ``course-utils`` command) and the public module paths notebooks
@@ -39,11 +43,12 @@ from .checking.engine import run_check
 from .checking.registry import exercise_ids
 from .checking.result import CheckResult
 from .learner.commands import CheckFailed, check, hint, progress, solution
+from .learner.runmode import full_run
 from .portable.gradcheck import gradcheck, numerical_gradient, rel_error
 from .workshop.reporter import join, leave
 
 __all__ = [
     "exercise_ids", "run_check", "CheckResult", "DIAGNOSIS_CODES",
     "check", "hint", "solution", "progress", "CheckFailed",
-    "gradcheck", "numerical_gradient", "rel_error", "join", "leave",
+    "gradcheck", "numerical_gradient", "rel_error", "full_run", "join", "leave",
 ]

@@ -68,6 +68,12 @@ def _execute(args):
     return 1 if failures else 0
 
 
+def _site(args):
+    from .authoring.site.command import run
+
+    return run(args, find_root())
+
+
 def _grade(argv):
     try:
         module = importlib.import_module("course_utils.grading.cli")
@@ -101,8 +107,11 @@ def main(argv=None):
     sub.add_parser("grade", help="grade submissions (course-utils grade --help)")
     sub.add_parser("workshop", help="run a live workshop server (course-utils workshop serve --help)")
     sub.add_parser("doctor", help="check this computer is ready for the course and the workshop")
+    from .authoring.site.command import add_arguments as site_arguments
+
+    site_arguments(sub.add_parser("site", help="the course as a static website that works offline"))
     args = parser.parse_args(argv)
-    handlers = {"release": _release, "progress": _progress, "execute": _execute}
+    handlers = {"release": _release, "progress": _progress, "execute": _execute, "site": _site}
     return handlers[args.command](args)
 
 

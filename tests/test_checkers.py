@@ -39,9 +39,18 @@ def plan(ex, seed):
 @pytest.mark.parametrize("exercise_id", FUNCTIONS)
 @pytest.mark.parametrize("seed", SEEDS)
 def test_reference_passes(exercise_id, seed):
-    r = course_utils.run_check(exercise_id, by_id(exercise_id).reference, seed=seed)
+    ref = by_id(exercise_id).reference
+    r = course_utils.run_check(exercise_id, lambda *args: ref(*args), seed=seed)
     assert r.passed, r.message
     assert r.diagnosis is None
+
+
+@pytest.mark.parametrize("exercise_id", FUNCTIONS)
+def test_the_courses_own_functions_are_not_the_learners(exercise_id):
+    """Handing the check a function from course_utils itself (the reference, or a helper
+    the course provides for later notebooks) is not an answer."""
+    r = course_utils.run_check(exercise_id, by_id(exercise_id).reference, seed=0)
+    assert (r.passed, r.diagnosis) == (False, D.NOT_IMPLEMENTED) and "course's own" in r.message
 
 
 @pytest.mark.parametrize("exercise_id", FUNCTIONS)

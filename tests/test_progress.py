@@ -34,7 +34,13 @@ def _first_id():
 
 
 def _reference(ex_id):
-    return registry.get(ex_id).reference
+    """A right answer as a learner hands it over: defined outside the course package (the
+    check refuses the course's own functions)."""
+    reference = registry.get(ex_id).reference
+
+    def learners(*args):
+        return reference(*args)
+    return learners
 
 
 def _not_implemented(*args):

@@ -1,7 +1,7 @@
 """Helpers for exercise input generators: random sizes, weights, labels.
 
 Every generator takes a seeded ``numpy.random.Generator`` and returns float64 data.
-The rules of DESIGN.md are built in: sizes that differ from each other (so a transpose
+The rules of docs/design.md are built in: sizes that differ from each other (so a transpose
 shows in the shape), non-zero non-symmetric weights, both labels in every batch.
 """
 
@@ -23,6 +23,19 @@ def nonzero(rng: np.random.Generator, shape: Any, scale: float = 1.0, floor: flo
     """Random float64 array of ``shape`` (``()`` gives a float) with every |entry| in
     [floor, scale + floor] and random signs: never zero, never symmetric by design."""
     magnitude = floor + scale * rng.random(shape)
+    sign = np.where(rng.random(shape) < 0.5, -1.0, 1.0)
+    out = np.asarray(sign * magnitude, dtype=np.float64)
+    return float(out) if shape == () else out
+
+
+def away_from_one(rng: np.random.Generator, shape: Any = ()) -> Any:
+    """Non-zero weights whose magnitude is in [0.3, 0.7] or [1.5, 2.5], random signs.
+
+    Far from 0 (so nothing vanishes) and far from 1 (so forgetting to multiply by the
+    weight changes the answer clearly). ``shape=()`` gives a float."""
+    small = 0.3 + 0.4 * rng.random(shape)
+    large = 1.5 + 1.0 * rng.random(shape)
+    magnitude = np.where(rng.random(shape) < 0.5, small, large)
     sign = np.where(rng.random(shape) < 0.5, -1.0, 1.0)
     out = np.asarray(sign * magnitude, dtype=np.float64)
     return float(out) if shape == () else out

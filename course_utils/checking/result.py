@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 
@@ -42,10 +41,6 @@ class CheckResult:
         return self.headline()
 
     def _repr_html_(self) -> str:
-        colour, mark = ("#1a7f37", "&#10004;") if self.passed else ("#b42318", "&#10008;")
-        code = "" if self.passed else f" <code>{html.escape(str(self.diagnosis))}</code>"
-        return (
-            f'<div style="border-left:6px solid {colour};padding:6px 10px;margin:4px 0;'
-            f'background:rgba(127,127,127,0.08)"><b style="color:{colour}">{mark} '
-            f"{html.escape(self.exercise_id)}</b>{code}<br>{html.escape(self.message)}</div>"
-        )
+        from ..learner.display import verdict_html  # how it looks lives with the notebook commands
+
+        return verdict_html(self)

@@ -7,7 +7,7 @@ dL/dw = (yhat - y) * sigma'(z) * x with sigma'(z) = yhat * (1 - yhat).
 from ..checking.draws import nonzero, target_on_side
 from ..checking.exercise import Case, Exercise
 from ..portable.functions import sigmoid
-from .models import GRAD_SLIPS, LOSS_SLIPS, one_layer_grad, one_layer_loss
+from .models.one_layer import GRAD_SLIPS, LOSS_SLIPS, one_layer_grad, one_layer_loss
 
 
 def loss(x, y, w, **knobs):

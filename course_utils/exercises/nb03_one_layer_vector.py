@@ -10,7 +10,7 @@ from ..checking import diagnosis as D
 from ..checking.draws import nonzero, target_on_side
 from ..checking.exercise import Case, Exercise, Slip
 from ..portable.functions import sigmoid
-from .models import GRAD_SLIPS, one_layer_grad
+from .models.one_layer import GRAD_SLIPS, one_layer_grad
 
 
 def grad_w(x, y, w, **knobs):

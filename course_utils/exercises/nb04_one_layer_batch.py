@@ -11,7 +11,15 @@ from ..checking import diagnosis as D
 from ..checking.draws import distinct_sizes, mixed_sides, nonzero, target_on_side
 from ..checking.exercise import Case, Exercise, Slip
 from ..portable.functions import sigmoid
-from .models import GRAD_SLIPS, LOOP_SLIPS, LOSS_SLIPS, MEAN_GRAD_SLIP, MEAN_LOSS_SLIP, one_layer_grad, one_layer_loss
+from .models.one_layer import (
+    GRAD_SLIPS,
+    LOOP_SLIPS,
+    LOSS_SLIPS,
+    MEAN_GRAD_SLIP,
+    MEAN_LOSS_SLIP,
+    one_layer_grad,
+    one_layer_loss,
+)
 
 
 def loss(X, y, w, **knobs):

@@ -7,25 +7,10 @@ Backward: delta2 = dL/dz2 = (yhat - y) * sigma'(z2); dL/dw2 = delta2 * h;
 delta1 = dL/dz1 = delta2 * w2 * sigma'(z1); dL/dw1 = delta1 * x.
 """
 
-import numpy as np
-
-from ..checking.draws import features, nonzero, target_on_side
+from ..checking.draws import away_from_one, features, nonzero, target_on_side
 from ..checking.exercise import Case, Exercise
 from ..portable.functions import sigmoid
-from .models import TWO_LAYER_SLIPS, Z1_FOR_H_SLIP, two_layer_grads
-
-
-def away_from_one(rng, shape=()):
-    """Non-zero weights whose magnitude is in [0.3, 0.7] or [1.5, 2.5], random signs.
-
-    Far from 0 (so nothing vanishes) and far from 1 (so forgetting to multiply by the
-    weight changes the answer clearly). ``shape=()`` gives a float."""
-    small = 0.3 + 0.4 * rng.random(shape)
-    large = 1.5 + 1.0 * rng.random(shape)
-    magnitude = np.where(rng.random(shape) < 0.5, small, large)
-    sign = np.where(rng.random(shape) < 0.5, -1.0, 1.0)
-    out = np.asarray(sign * magnitude, dtype=np.float64)
-    return float(out) if shape == () else out
+from .models.two_layer import TWO_LAYER_SLIPS, Z1_FOR_H_SLIP, two_layer_grads
 
 
 def grads(x, y, w1, w2, **knobs):

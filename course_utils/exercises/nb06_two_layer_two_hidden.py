@@ -7,11 +7,10 @@ Backward: delta2 = (yhat - y) * sigma'(z2); dL/dw2 = delta2 * h (2,);
 delta1 = (delta2 * w2) * sigma'(z1) (2,); dL/dW1 = np.outer(x, delta1) (d, 2).
 """
 
-from ..checking.draws import features, nonzero, target_on_side
+from ..checking.draws import away_from_one, features, nonzero, target_on_side
 from ..checking.exercise import Case, Exercise
 from ..portable.functions import sigmoid
-from .models import TWO_LAYER_SLIPS, Z1_FOR_H_SLIP, two_layer_grads
-from .nb05_two_layer_one_hidden import away_from_one
+from .models.two_layer import TWO_LAYER_SLIPS, Z1_FOR_H_SLIP, two_layer_grads
 
 
 def grads(x, y, W1, w2, **knobs):

@@ -10,11 +10,10 @@ Delta1 = outer(delta2, w2) * sigma'(Z1) (N, H); dL/dW1 = X.T @ Delta1 (d, H).
 import numpy as np
 
 from ..checking import diagnosis as D
-from ..checking.draws import distinct_sizes, features, mixed_sides, nonzero, target_on_side
+from ..checking.draws import away_from_one, distinct_sizes, features, mixed_sides, nonzero, target_on_side
 from ..checking.exercise import Case, Exercise, Slip
 from ..portable.functions import sigmoid
-from .models import TWO_LAYER_SLIPS, Z1_FOR_H_SLIP, two_layer_deltas, two_layer_grads
-from .nb05_two_layer_one_hidden import away_from_one
+from .models.two_layer import TWO_LAYER_SLIPS, Z1_FOR_H_SLIP, two_layer_deltas, two_layer_grads
 
 
 def grads(X, y, W1, w2, **knobs):

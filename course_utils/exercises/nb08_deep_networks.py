@@ -1,6 +1,6 @@
 """Notebook 08: deep sigmoid networks with biases and binary cross-entropy (seed 001).
 
-Shapes (DESIGN.md): X (N, d); W_l (n_{l-1}, n_l); b_l (n_l,); Z_l = H_{l-1} @ W_l + b_l;
+Shapes (docs/design.md): X (N, d); W_l (n_{l-1}, n_l); b_l (n_l,); Z_l = H_{l-1} @ W_l + b_l;
 H_l = sigma(Z_l); the last layer has one unit, f = H_L[:, 0]; the loss is the binary
 cross-entropy summed over the batch, L = -sum_i [y_i log f_i + (1 - y_i) log(1 - f_i)].
 """
@@ -10,8 +10,8 @@ import numpy as np
 from ..checking import diagnosis as D
 from ..checking.draws import distinct_sizes, features, labels, layer_params
 from ..checking.exercise import Case, Exercise, Slip
-from . import models
-from .models import HIDDEN_SLOPE_SLIPS, OUTPUT_DELTA_SLIPS
+from .models import deep as models
+from .models.deep import HIDDEN_SLOPE_SLIPS, OUTPUT_DELTA_SLIPS
 
 
 def output_delta(f, y, **knobs):

@@ -1,6 +1,6 @@
 """Notebook 09: the Jacobian view of backpropagation (seed 002).
 
-Shapes (DESIGN.md, one example): a_0 = x (d,); W_l (n_{l-1}, n_l); b_l (n_l,);
+Shapes (docs/design.md, one example): a_0 = x (d,); W_l (n_{l-1}, n_l); b_l (n_l,);
 z_l = a_{l-1} @ W_l + b_l; a_l = sigma(z_l); cost C = 1/2 ||a_L - y||^2 with y (n_L,).
 A Jacobian dF/dx of F: R^n -> R^m is (m, n). Seed 002 writes z = W a: its W is our W.T.
 """

@@ -5,8 +5,8 @@ import numpy as np
 from ..checking import diagnosis as D
 from ..checking.draws import Redraw, distinct_sizes, features, layer_params
 from ..checking.exercise import Case, Exercise, Slip
-from . import models
-from .models import HIDDEN_SLOPE_SLIPS, OUTPUT_DELTA_SLIPS
+from .models import deep as models
+from .models.deep import HIDDEN_SLOPE_SLIPS, OUTPUT_DELTA_SLIPS
 
 
 def backprop_multi(X, Y, params, **knobs):

@@ -6,12 +6,12 @@ an internal traceback reach the learner. When the environment variable
 ``CheckFailed`` so that a solution notebook with a wrong answer fails its test.
 """
 
-import html
 import os
 
 from ..checking import registry
 from ..checking.engine import run_check
 from ..workshop import reporter as _workshop
+from . import display
 from . import progress as _progress
 
 STRICT_ENV = "COURSE_UTILS_STRICT"
@@ -21,28 +21,7 @@ class CheckFailed(AssertionError):
     """Raised by ``check`` in strict mode when an exercise does not pass."""
 
 
-def _in_ipython():
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    return get_ipython() is not None
-
-
-def _show(text, html_text=None):
-    if _in_ipython() and html_text is not None:
-        from IPython.display import display
-
-        class _Both:
-            def __repr__(self):
-                return text
-
-            def _repr_html_(self):
-                return html_text
-
-        display(_Both())
-    else:
-        print(text)
+_show = display.show  # how a verdict, hint, solution and the progress view look: display.py
 
 
 def check(exercise_id, fn):
@@ -84,8 +63,7 @@ def hint(exercise_id, level=1):
     """Show a hint for the exercise (level 1 nudges; higher levels say more). Returns None."""
     text = hint_text(exercise_id, level)
     _workshop.report_hint(exercise_id, level)  # workshop mode: which level, never the text
-    _show(text, "<div style='padding:4px 8px;border-left:4px solid #888'>"
-          + html.escape(text).replace("\n", "<br>") + "</div>")
+    _show(text, display.hint_html(text))
 
 
 def solution_text(exercise_id):
@@ -101,10 +79,10 @@ def solution(exercise_id):
     """Show a worked solution for the exercise. Returns None."""
     text = solution_text(exercise_id)
     _workshop.report_solution(exercise_id)  # workshop mode: that it was shown, never the code
-    _show(text, "<pre>" + html.escape(text) + "</pre>")
+    _show(text, display.solution_html(text))
 
 
 def progress():
     """Show which exercises have passed, notebook by notebook. Returns None."""
     text = _progress.summary_text()
-    _show(text, "<pre>" + html.escape(text) + "</pre>")
+    _show(text, display.progress_html(text))

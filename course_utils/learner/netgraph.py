@@ -7,11 +7,19 @@ operation nodes, arrows, the forward value written above each edge (blue) and th
 gradient dL/d(that value) below it (red). ``batch_product_picture(...)`` draws a
 gradient of a batch as a product of coloured matrices with their shapes.
 All drawing functions return a matplotlib Figure (they never call plt.show).
+
+Colour is never the only cue: forward values sit above an edge and are written
+``name=value``, gradients sit below it and are written ``dL/d...``, ``d...`` or ``δ...``;
+blue and red stay apart for the common colour-vision deficiencies, and both have a
+contrast above 4.5:1 on the white background.
 """
 
 import numpy as np
 
 from ..portable.functions import sigmoid
+from . import palette
+
+palette.use()
 
 __all__ = ["two_layer_values", "fmt", "two_layer_graph", "batch_product_picture", "show"]
 
@@ -153,9 +161,9 @@ def two_layer_graph(x, y, W1, w2, backward=True, title=None, ax=None):
     ax.set_ylim(bottom - 0.4, top + 0.3)
     ax.set_aspect("equal")
     ax.axis("off")
-    legend = "blue: forward value on the edge"
+    legend = "above each edge (blue): the forward value"
     if backward:
-        legend += ";  red: dL/d(that value), the gradient flowing back (dL/dL = 1 at the end)"
+        legend += ";  below it (red): dL/d(that value), the gradient flowing back (dL/dL = 1 at the end)"
     ax.text(-0.8, bottom - 0.3, legend, fontsize=9, color="#333", va="bottom")
     if title:
         ax.set_title(title)
@@ -210,7 +218,7 @@ def batch_product_picture(pairs, title=None, digits=2):
         width = max(width, w)
     fig, ax = plt.subplots(figsize=(max(5.0, 0.62 * width + 0.5), 0.62 * total_h + 0.6))
     y_cursor = total_h
-    for row, rh in zip(pairs, row_heights):
+    for row, rh in zip(pairs, row_heights, strict=True):
         y_cursor -= rh + 0.7
         x = 0.0
         for item in row:

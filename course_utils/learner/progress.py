@@ -1,11 +1,12 @@
 """Progress of a self-paced learner: which exercises have passed, kept in a small JSON file.
 
-The file lives at ``$COURSE_UTILS_PROGRESS`` when that is set, else in
-``$XDG_DATA_HOME/gradients-course/progress.json`` (``~/.local/share/...`` by default).
-It is written atomically (temporary file + rename); a missing or corrupt file is
-started afresh (a corrupt one is kept aside as ``progress.json.corrupt``), never a crash.
-Updates from several kernels at once (two notebooks open) are serialised with a lock
-file next to it (``progress.json.lock``, POSIX only), so no check's record is lost.
+The file lives at ``$COURSE_UTILS_PROGRESS`` when that is set, else in the user's data
+folder as platformdirs names it (``~/.local/share/gradients-course/progress.json`` on
+Linux, honouring ``$XDG_DATA_HOME``). It is written atomically (temporary file + rename);
+a missing or corrupt file is started afresh (a corrupt one is kept aside as
+``progress.json.corrupt``), never a crash. Updates from several kernels at once (two
+notebooks open) are serialised with a lock file next to it (``progress.json.lock``, via
+filelock), so no check's record is lost.
 """
 
 import contextlib
@@ -13,10 +14,8 @@ import json
 import os
 import time
 
-try:
-    import fcntl
-except ImportError:  # Windows: atomic writes still, but no cross-process lock
-    fcntl = None
+import filelock
+import platformdirs
 
 from ..checking import registry
 from ..files import atomic
@@ -30,8 +29,7 @@ def progress_path():
     explicit = os.environ.get(ENV_VAR)
     if explicit:
         return os.path.abspath(os.path.expanduser(explicit))
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return os.path.join(base, "gradients-course", "progress.json")
+    return os.path.join(platformdirs.user_data_dir("gradients-course", appauthor=False), "progress.json")
 
 
 def load():
@@ -61,18 +59,11 @@ def load():
 
 @contextlib.contextmanager
 def _locked():
-    """Hold an exclusive lock on ``<progress file>.lock`` (no-op where fcntl is missing)."""
+    """Hold an exclusive lock on ``<progress file>.lock`` while the block runs."""
     path = progress_path()
-    if fcntl is None:
-        yield
-        return
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path + ".lock", "a") as lock:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+    with filelock.FileLock(path + ".lock", timeout=30):
+        yield
 
 
 def _write(records):

@@ -1,6 +1,6 @@
 """The course's own numerical building blocks, used by reference answers and plots.
 
-Shapes follow DESIGN.md: a batch ``X`` is (N, d), ``W_l`` is (n_{l-1}, n_l), ``b_l`` is
+Shapes follow docs/design.md: a batch ``X`` is (N, d), ``W_l`` is (n_{l-1}, n_l), ``b_l`` is
 (n_l,), ``Z_l = H_{l-1} @ W_l + b_l``, ``H_l = sigmoid(Z_l)``.
 """
 

@@ -1,0 +1,66 @@
+"""Wrong answers for notebook 08's exercises, in learners' styles, with their true diagnoses."""
+
+import numpy as np
+
+from course_utils.checking import diagnosis as D
+
+from .common import forward, sig
+
+VALUE = {D.WRONG_VALUE}
+FAILS = {D.WRONG_VALUE, D.SHAPE, D.EXCEPTION, D.WRONG_TYPE, D.NAN}
+
+
+def _unrolled3(X, Y, params):
+    """Three layers written out by hand: right at depth 3 only."""
+    (W1, b1), (W2, b2), (W3, b3) = params
+    H1 = sig(X @ W1 + b1)
+    H2 = sig(H1 @ W2 + b2)
+    F = sig(H2 @ W3 + b3)
+    D3 = F - Y
+    D2 = (D3 @ W3.T) * H2 * (1 - H2)
+    D1 = (D2 @ W2.T) * H1 * (1 - H1)
+    return [(X.T @ D1, D1.sum(0)), (H1.T @ D2, D2.sum(0)), (H2.T @ D3, D3.sum(0))]
+
+
+def backprop08_unrolled(X, y, params):
+    return _unrolled3(X, y[:, None], params)
+
+
+def backprop08_bias_not_summed(X, y, params):
+    H = forward(X, params)
+    delta = (H[-1][:, 0] - y)[:, None]
+    grads = [None] * len(params)
+    for l in range(len(params), 0, -1):
+        W, _ = params[l - 1]
+        grads[l - 1] = (H[l - 1].T @ delta, delta.copy())
+        if l > 1:
+            delta = (delta @ W.T) * H[l - 1] * (1 - H[l - 1])
+    return grads
+
+
+def backprop08_last_layer_only(X, y, params):
+    H = forward(X, params)
+    delta = (H[-1][:, 0] - y)[:, None]
+    grads = [(np.zeros_like(W), np.zeros_like(b)) for W, b in params]
+    grads[-1] = (H[-2].T @ delta, delta.sum(axis=0))
+    return grads
+
+
+def backprop08_reversed_list(X, y, params):
+    H = forward(X, params)
+    delta = (H[-1][:, 0] - y)[:, None]
+    grads = []
+    for l in range(len(params), 0, -1):
+        W, _ = params[l - 1]
+        grads.append((H[l - 1].T @ delta, delta.sum(axis=0)))
+        if l > 1:
+            delta = (delta @ W.T) * H[l - 1] * (1 - H[l - 1])
+    return grads  # last layer first: the order is wrong
+
+
+WRONG = {
+    "08.backprop": [("three layers unrolled", backprop08_unrolled, FAILS),
+                    ("bias not summed", backprop08_bias_not_summed, {D.BIAS_NOT_SUMMED}),
+                    ("last layer only", backprop08_last_layer_only, VALUE),
+                    ("layers in reverse order", backprop08_reversed_list, FAILS)],
+}
