@@ -480,9 +480,9 @@ def test_sandboxed_grade_matches_run_check(runtime, tmp_path, name):
 
 
 def test_the_secret_fixes_the_draws(runtime, tmp_path):
-    """Same secret: identical verdicts, to the digit (the message quotes the largest error
-    on the drawn inputs); another secret draws other inputs."""
-    source = "import numpy as np\ndef sigmoid_prime(u):\n    return 0.2 + 0 * u\n"
+    """Same secret: the same inputs, to the digit (the function raises with its first
+    input in the message, which the feedback quotes); another secret draws other inputs."""
+    source = "import numpy as np\ndef sigmoid_prime(u):\n    raise ValueError(repr(float(np.ravel(u)[0])))\n"
     path = tmp_path / "01_sigmoid.ipynb"
     path.write_bytes(_nb([source]))
     sub = discovery.Submission("x", str(path), str(tmp_path), [str(path)])
@@ -493,6 +493,59 @@ def test_the_secret_fixes_the_draws(runtime, tmp_path):
         return judge.grade_submission(sub, [exercise], runtime, options).rows[0].message
 
     first = message(b"a" * 32)
-    assert "Largest relative error" in first
+    assert "ValueError: " in first
     assert message(b"a" * 32) == first
     assert message(b"b" * 32) != first
+
+
+def _run_cells(runtime, cells):
+    """Start a worker, run ``cells`` (sources) in it; returns (worker, notes)."""
+    worker = runtime.start()
+    worker.hello()
+    worker.send({"op": "exec", "cells": [[i + 1, c] for i, c in enumerate(cells)], "names": [], "cell_timeout": 10})
+    while True:
+        message = worker.receive(30)
+        if message["op"] == "ran":
+            return worker, message["notes"]
+
+
+def test_two_sandboxes_cannot_reach_each_other(runtime):
+    """One notebook listens on an abstract socket, makes a SysV segment, a /dev/shm file,
+    a scratch file and a process; another one, running at the same time, finds none."""
+    owner, notes = _run_cells(runtime, [textwrap.dedent("""
+        import ctypes, os, socket, subprocess
+        server = socket.socket(socket.AF_UNIX)
+        server.bind("\\0course-grade-peer")
+        server.listen()
+        assert ctypes.CDLL(None).shmget(0x5EED0042, 4096, 0o1666) >= 0
+        open("/dev/shm/peer", "w").write("x")
+        open("/scratch/peer", "w").write("x")
+        sleeper = subprocess.Popen(["sleep", "30"])
+        """)])
+    try:
+        assert notes == []
+        probe, notes = _run_cells(runtime, [textwrap.dedent("""
+            import ctypes, glob, os, socket
+            found = []
+            try:
+                s = socket.socket(socket.AF_UNIX)
+                s.connect("\\0course-grade-peer")
+                found.append("socket")
+            except OSError:
+                pass
+            if ctypes.CDLL(None).shmget(0x5EED0042, 0, 0) >= 0:
+                found.append("sysv")
+            found += [p for p in ("/dev/shm/peer", "/scratch/peer") if os.path.exists(p)]
+            for pid in (p for p in os.listdir("/proc") if p.isdigit()):
+                try:
+                    if b"sleep" in open(f"/proc/{pid}/cmdline", "rb").read():
+                        found.append("process")
+                except OSError:
+                    pass
+            found += [p for p in glob.glob("/tmp/course-grade-*/*") if not p.endswith("/runtime")]
+            raise SystemExit(f"found {found}")
+            """)])
+        probe.kill()
+        assert notes and notes[0].startswith("code cell 1 raised SystemExit: found []"), notes
+    finally:
+        owner.kill()

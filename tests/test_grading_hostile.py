@@ -457,7 +457,7 @@ def test_feedback_and_state_stay_small_and_explain(graded, bait):
     assert "cell limit" not in text["honest"] and "Notes" not in text["honest"]
 
 
-def test_a_rerun_reuses_everything_and_force_regrades(graded, bait):
+def test_a_rerun_reuses_everything(graded, bait):
     again = grade(bait)
     assert again["code"] == 0 and "graded 0 submissions" in again["stdout"]
     assert again["rows"] == graded["rows"]
