@@ -404,6 +404,15 @@ def test_state_reuses_only_what_matches_and_never_trusts_entries(tmp_path):
     assert state.load(out, keys)[0] == {}
 
 
+def test_the_feedback_names_the_limit_an_error_shows():
+    run = limits.Limits(memory_mb=512, processes=32)
+    assert "512 MB of memory" in judge.name_the_limit("MemoryError: Unable to allocate 1 GiB", run)
+    assert "32 processes" in judge.name_the_limit("RuntimeError: can't start new thread", run)
+    full = judge.name_the_limit("OSError: [Errno 28] No space left on device", run)
+    assert f"{limits.SCRATCH_MB} MB of scratch" in full
+    assert judge.name_the_limit("ValueError: no", run) == "ValueError: no"
+
+
 # ---------------------------------------------------------------- the command line
 
 def test_help_documents_ids_rules_and_limits():

@@ -363,6 +363,7 @@ def test_feedback_explains_each_exercise(graded_class):
     assert "No function named `sigmoid`" in (fb / "renamed.md").read_text()
     assert "segmentation fault" in (fb / "segfault.md").read_text()
     assert "MemoryError" in (fb / "memory_bomb.md").read_text()
+    assert "768 MB of memory" in (fb / "memory_bomb.md").read_text()  # the limit hit is named
 
 
 def test_rerun_skips_unchanged_and_regrades_changed(graded_class):

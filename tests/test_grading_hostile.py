@@ -312,7 +312,15 @@ def build_class(folder, bait):
                                                   "text": ["x" * 1_000_000 + "\n"] * 50}]))
     # ---- more than the issue names
     add("huge_value", notebook(RIGHT, "def sigmoid_prime(u):\n    return np.zeros(11_000_000, dtype=bool)\n"),
-        {"01.sigmoid_prime": (False, "wrong_type")})
+        {"01.sigmoid_prime": (False, "wrong_type")})           # more entries than plain data holds
+    add("huge_reply", notebook(RIGHT, """
+        _calls = []
+        def sigmoid_prime(u):
+            _calls.append(1)
+            if len(_calls) > 1:
+                raise RuntimeError("only once")
+            return np.ones(9_000_000)                             # 72 MB: a reply over the 64 MB limit
+        """), {"01.sigmoid_prime": (False, "wrong_type")})
     add("deaf_loop", notebook(RIGHT, """
         import signal
         def numerical_grad(f, w, eps=1e-6):

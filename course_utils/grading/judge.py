@@ -83,6 +83,20 @@ def _spec_of(value: object) -> dict[str, Any] | None:
     return data if type(data) is dict else None
 
 
+def name_the_limit(text: str, run: Limits) -> str:
+    """``text`` (an error or note from the sandbox) followed by the limit it shows was hit,
+    in brackets, when it shows one (memory, processes, scratch space, file size)."""
+    if "MemoryError" in text:
+        return f"{text} [limit: {run.memory_mb} MB of memory for the notebook's processes together, --memory]"
+    if "can't start new thread" in text or "Resource temporarily unavailable" in text or "BlockingIOError" in text:
+        return f"{text} [limit: {run.processes} processes and threads, --processes]"
+    if "No space left on device" in text:
+        return f"{text} [limit: {limits.SCRATCH_MB} MB of scratch space]"
+    if "File too large" in text:
+        return f"{text} [limit: {limits.FILE_MB} MB per file]"
+    return text
+
+
 def function_names(exercises: list[Exercise]) -> list[str]:
     """The names the learner must define for ``exercises`` (sorted, unique)."""
     return sorted({ex.function_name for ex in exercises})
@@ -174,7 +188,7 @@ class Session:
         if not self.noted and type(notes) is list:
             self.noted = True
             for note in notes[: limits.MAX_NOTES]:
-                self.notes.add(note if type(note) is str else "an unreadable note")
+                self.notes.add(name_the_limit(note, self.limits) if type(note) is str else "an unreadable note")
         for key, target in (("callable", self.callable), ("bound", self.bound)):
             value = msg.get(key)
             target.clear()
@@ -205,7 +219,10 @@ class Session:
             worker.send(message)
             for index, args in enumerate(draws):
                 wait = max(0.1, min(time_limit + REPLY_SLACK_S, self.left() + 1.0))
-                results.append(_read_reply(worker.receive(wait), index, args))
+                outcome = _read_reply(worker.receive(wait), index, args)
+                if outcome.error:
+                    outcome.error = name_the_limit(outcome.error, self.limits)
+                results.append(outcome)
                 if results[-1].kind != "returned":
                     break
         except TimeoutError:

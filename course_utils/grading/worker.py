@@ -683,10 +683,12 @@ def call_exercise(msg: dict[str, Any], ns: dict[str, Any], mods: dict[str, types
         reply = {"op": "result", "index": index, "kind": outcome.kind, "value": wire.encode(outcome.value),
                  "error": str(outcome.error)[:600], "args_after": wire.encode(outcome.args_after),
                  "warnings": [str(w)[:200] for w in list(outcome.warnings)[:5]]}
-        frame = wire.dumps(reply)
-        if len(frame) > max_bytes:
-            size = len(frame) / 2 ** 20
-            reply.update(value={"__foreign__": f"a value too large to send back ({size:.0f} MB)"}, args_after=None)
+        for key, what in (("value", "a value"), ("args_after", "arguments")):
+            size = len(wire.dumps(reply))
+            if size <= max_bytes:
+                break
+            reply[key] = {"__foreign__": f"{what} too large to send back ({size / 2 ** 20:.0f} MB; at most "
+                                         f"{max_bytes // 2 ** 20} MB)"}
         wire.send(out_fd, reply)
         if outcome.kind != "returned":
             return
