@@ -558,3 +558,24 @@ def test_two_sandboxes_cannot_reach_each_other(runtime):
         assert notes and notes[0].startswith("code cell 1 raised SystemExit: found []"), notes
     finally:
         owner.kill()
+
+
+def test_a_reply_over_the_size_limit_is_judged_not_lost(runtime, tmp_path):
+    """A value whose reply would pass the 64 MB message limit comes back as a Foreign that
+    says so (wrong type, the limit named), not as a dead sandbox or a changed argument."""
+    source = textwrap.dedent("""
+        import numpy as np
+        _calls = []
+        def sigmoid_prime(u):
+            _calls.append(1)
+            if len(_calls) > 1:
+                raise RuntimeError("only once")
+            return np.ones(9_000_000)          # 72 MB of float64: a reply of about 96 MB
+        """)
+    path = tmp_path / "01_sigmoid.ipynb"
+    path.write_bytes(_nb([source]))
+    sub = discovery.Submission("x", str(path), str(tmp_path), [str(path)])
+    options = judge.Options(limits=limits.Limits(timeout=60, cell_timeout=10, memory_mb=1024))
+    row = judge.grade_submission(sub, [registry.get("01.sigmoid_prime")], runtime, options).rows[0]
+    assert (row.passed, row.diagnosis) == (False, "wrong_type"), row.message
+    assert f"at most {limits.MAX_REPLY_BYTES // limits.MB} MB" in row.message

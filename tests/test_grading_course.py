@@ -18,7 +18,7 @@ import sys
 import time
 
 import pytest
-from test_grading_leakcheck import Snapshot, descendants, no_leaks, problems_since  # noqa: F401 - autouse
+from test_grading_leakcheck import _reap_zombies, descendants, no_leaks  # noqa: F401 - no_leaks is autouse
 
 from course_utils.checking import registry
 
@@ -178,9 +178,7 @@ def test_a_run_killed_with_kill_9_resumes_to_the_same_gradebook(tmp_path):
     assert not out.exists()  # killed before the gradebook was written
     deadline = time.monotonic() + 10  # everything it started dies with it (parent-death signals, pid namespaces)
     while descendants() and time.monotonic() < deadline:
-        for pid, _, state_letter in descendants():
-            if state_letter == "Z":
-                os.waitpid(pid, os.WNOHANG)
+        _reap_zombies()
         time.sleep(0.05)
     assert [d for d in descendants() if d[2] != "Z"] == []
     stale = [n for n in os.listdir("/tmp") if n.startswith(f"course-grade-{proc.pid}-")]

@@ -36,7 +36,7 @@ from course_utils.grading import limits
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IDS = ("01.sigmoid", "01.sigmoid_prime", "01.numerical_grad")
 MARKER = "6543.21"   # sleep duration that marks processes started by hostile submissions
-MEMORY_MB = 640
+MEMORY_MB = 512
 _LIBC = ctypes.CDLL(None, use_errno=True)
 
 RIGHT = """
@@ -188,11 +188,11 @@ def attacks(bait):
             import numpy as np
             _r, _w = os.pipe()
             _kids = []
-            for _ in range(5):
+            for _ in range(4):
                 _pid = os.fork()
                 if _pid == 0:
                     try:
-                        _hold = np.ones(200 * 2 ** 20 // 8)       # 200 MB, touched
+                        _hold = np.ones(150 * 2 ** 20 // 8)       # 150 MB, touched
                         os.write(_w, b"%8d" % os.getpid())
                         time.sleep(20)
                     finally:
@@ -200,22 +200,24 @@ def attacks(bait):
                 _kids.append(_pid)
             os.close(_w)
             os.set_blocking(_r, False)
-            _wrote, _dead, _deadline = set(), set(), time.monotonic() + 15
-            while len(_wrote | _dead) < 5 and time.monotonic() < _deadline:
+            _wrote, _dead, _deadline = set(), set(), time.monotonic() + 15  # within the 20 s cell limit
+            while len(_wrote | _dead) < 4 and time.monotonic() < _deadline:
                 try:
                     _data = os.read(_r, 80)
                     _wrote.update(int(_data[i:i + 8]) for i in range(0, len(_data), 8))
                 except BlockingIOError:
                     pass
                 _dead.update(p for p in _kids if p not in _dead and os.waitpid(p, os.WNOHANG)[0])
+                _holding = len(_wrote - _dead)                    # 150 MB each, all at the same time
+                if _holding * 150 > {MEMORY_MB}:
+                    _leaked.append("memory")                      # more than the limit, held at once
+                    break
                 time.sleep(0.02)
-            _holding = len(_wrote - _dead)                        # 200 MB each, all at the same time
             for _pid in _kids:
                 try:
                     os.kill(_pid, signal.SIGKILL)
                 except OSError:
                     pass
-            _try("memory", lambda: _holding * 200 > {MEMORY_MB})
             """,
     }
 
@@ -258,21 +260,28 @@ def build_class(folder, bait):
         {i: (False, "wrong_type") for i in IDS})
     add("bad_frames", notebook(RIGHT, patch("""
         import os
-        _send = _wire.send
-        def send(fd, message):
-            if message.get("op") == "result":
-                os.write(fd, b"\\xff\\xff\\xff\\xff" + b"x" * 64)
-            else:
-                _send(fd, message)
-        _wire.send = send
+        _send_frame = _wire.send_frame
+        def send_frame(fd, frame):                                 # results are sent as ready-made frames
+            if b'"op":"result"' in frame:
+                frame = b"\\xff\\xff\\xff\\xff" + b"x" * 64      # a 4 GB length, then garbage
+            _send_frame(fd, frame)
+        _wire.send_frame = send_frame
         """)), {i: (False, "exception") for i in IDS})
     add("out_of_turn", notebook(RIGHT, patch("""
         _send = _wire.send
         def send(fd, message):
-            if message.get("op") == "result":
-                message = dict(message, index=7, kind="returned")
+            if message.get("op") == "called":
+                message = dict(message, index=7)
             _send(fd, message)
         _wire.send = send
+        """)), {i: (False, "exception") for i in IDS})
+    add("result_out_of_turn", notebook(RIGHT, patch("""
+        _send_frame = _wire.send_frame
+        def send_frame(fd, frame):
+            if b'"op":"result"' in frame:
+                frame = _wire.dumps({"op": "result", "index": 9, "kind": "returned", "value": 0.25})
+            _send_frame(fd, frame)
+        _wire.send_frame = send_frame
         """)), {i: (False, "exception") for i in IDS})
     add("note_flood", notebook(RIGHT, patch("""
         _send = _wire.send
@@ -313,14 +322,7 @@ def build_class(folder, bait):
     # ---- more than the issue names
     add("huge_value", notebook(RIGHT, "def sigmoid_prime(u):\n    return np.zeros(11_000_000, dtype=bool)\n"),
         {"01.sigmoid_prime": (False, "wrong_type")})           # more entries than plain data holds
-    add("huge_reply", notebook(RIGHT, """
-        _calls = []
-        def sigmoid_prime(u):
-            _calls.append(1)
-            if len(_calls) > 1:
-                raise RuntimeError("only once")
-            return np.ones(9_000_000)                             # 72 MB: a reply over the 64 MB limit
-        """), {"01.sigmoid_prime": (False, "wrong_type")})
+
     add("deaf_loop", notebook(RIGHT, """
         import signal
         def numerical_grad(f, w, eps=1e-6):
@@ -393,7 +395,7 @@ def grade(bait, *extra):
     expected = build_class(folder, bait) if not os.listdir(folder) else None
     out = os.path.join(bait["base"], "out", "gradebook.csv")
     argv = ["grade", folder, "--exercises", "01", "--out", out, "--feedback", os.path.join(bait["base"], "out", "fb"),
-            "--jobs", "4", "--timeout", "60", "--cell-timeout", "5", "--call-timeout", "1",
+            "--jobs", "4", "--timeout", "60", "--cell-timeout", "20", "--call-timeout", "1",
             "--memory", str(MEMORY_MB), "--quiet", *extra]
     before = Snapshot()
     printed, errors = io.StringIO(), io.StringIO()

@@ -3,10 +3,12 @@ is left: no process, file, control group, IPC object, socket or file descriptor.
 
 How it is checked, not assumed:
 
-- processes: the test process is a child subreaper (``PR_SET_CHILD_SUBREAPER``), so any
-  process a grading run leaves behind, even one that detached itself (``setsid``, double
-  fork), is re-parented to it; after the test it must have no descendant left (dead
-  ones are reaped). Processes in a sandbox's pid namespace are its descendants too;
+- processes: while a check is open the test process is a child subreaper
+  (``PR_SET_CHILD_SUBREAPER``), so any process a grading run leaves behind, even one that
+  detached itself (``setsid``, double fork), is re-parented to it; after the test it must
+  have no descendant left (dead ones are reaped). Processes in a sandbox's pid namespace
+  are its descendants too. (The flag is off outside grading tests, so other tests'
+  orphans go to init as usual.)
 - files and control groups: every run folder and cgroup folder ``Runtime`` made during
   the test must be gone, and no ``course-grade-*`` folder of this process may remain in
   the temporary folder;
@@ -33,7 +35,13 @@ from course_utils.grading.sandbox import UID_BASE, UID_SPAN, Runtime
 PR_SET_CHILD_SUBREAPER = 36
 SANDBOX_UIDS = range(UID_BASE, UID_BASE + UID_SPAN)
 _LIBC = ctypes.CDLL(None, use_errno=True)
-_LIBC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+_OPEN_CHECKS = [0]   # snapshots not yet checked: the subreaper flag is on while any is open
+
+
+def _subreaper(on):
+    _OPEN_CHECKS[0] += 1 if on else -1
+    if _OPEN_CHECKS[0] == (1 if on else 0):
+        assert _LIBC.prctl(PR_SET_CHILD_SUBREAPER, int(on), 0, 0, 0) == 0
 
 
 def _read(path):
@@ -53,20 +61,28 @@ def _stat_of(pid):
     return name, fields[0], int(fields[1])  # name, state, ppid
 
 
+def _children(pid):
+    """The child pids of every thread of process ``pid`` (from /proc/PID/task/*/children)."""
+    kids = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return kids
+    for tid in tasks:
+        kids += [int(x) for x in _read(f"/proc/{pid}/task/{tid}/children").split()]
+    return kids
+
+
 def descendants(root=None):
-    """[(pid, name, state)] of every living descendant of ``root`` (this process)."""
-    root = root or os.getpid()
-    children = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            info = _stat_of(entry)
-            if info:
-                children.setdefault(info[2], []).append((int(entry), info[0], info[1]))
-    found, todo = [], [root]
+    """[(pid, name, state)] of every descendant of ``root`` (this process), zombies included."""
+    found, todo, seen = [], [root or os.getpid()], set()
     while todo:
-        for pid, name, state in children.get(todo.pop(), []):
-            found.append((pid, name, state))
-            todo.append(pid)
+        for pid in _children(todo.pop()):
+            info = _stat_of(pid)
+            if info and pid not in seen:
+                seen.add(pid)
+                found.append((pid, info[0], info[1]))
+                todo.append(pid)
     return found
 
 
@@ -136,6 +152,7 @@ class Snapshot:
     """What exists before a test, to compare with after it."""
 
     def __init__(self):
+        _subreaper(True)
         _reap_zombies()
         self.fds = _open_fds()
         self.ipc = _sysvipc()
@@ -167,6 +184,9 @@ def problems_since(before, wait=5.0):
     found += [f"socket {x} is new" for x in _sockets() - before.sockets]
     for fd, target in sorted(set(_open_fds().items()) - set(before.fds.items())):
         found.append(f"file descriptor {fd} ({target}) is still open")
+    if not getattr(before, "checked", False):
+        before.checked = True
+        _subreaper(False)
     return found
 
 

@@ -39,7 +39,8 @@ from .text import printable, shown_name
 
 __all__ = ["Options", "Tracker", "grade_submission", "internal_error", "function_names"]
 
-REPLY_SLACK_S = 2.0
+REPLY_SLACK_S = 2.0     # beyond a call's own limit, for the worker to say the call is over
+SEND_WAIT_S = 60.0      # for the worker to encode and send what the call returned (at most 64 MB)
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,10 @@ class Session:
             worker.send(message)
             for index, args in enumerate(draws):
                 wait = max(0.1, min(time_limit + REPLY_SLACK_S, self.left() + 1.0))
-                outcome = _read_reply(worker.receive(wait), index, args)
+                over = worker.receive(wait)
+                if over.get("op") != "called" or over.get("index") != index:
+                    raise WorkerDied("it sent a reply out of turn")
+                outcome = _read_reply(worker.receive(max(0.1, min(SEND_WAIT_S, self.left() + 1.0))), index, args)
                 if outcome.error:
                     outcome.error = name_the_limit(outcome.error, self.limits)
                 results.append(outcome)

@@ -37,8 +37,9 @@ Messages (framing and values in ``wire.py``):
        {"op": "ran", "notes": [...], "callable": [names], "bound": [names]}
     <- {"op": "call", "name": f, "kind": "function" | "value", "draws": [args, ...],
         "time_limit": s}
-    -> {"op": "result", "index": i, "kind": ..., "value": ..., "error": "...",
-        "args_after": ..., "warnings": [...]}      one per draw, in
+    -> {"op": "called", "index": i} as soon as a call is over, then
+       {"op": "result", "index": i, "kind": ..., "value": ..., "error": "...",
+        "args_after": ..., "warnings": [...]}      one pair per draw, in
        order, stopping after the first whose kind is not "returned"
 
 The grader trusts nothing a process here says beyond plain data: it judges every value
@@ -680,16 +681,18 @@ def call_exercise(msg: dict[str, Any], ns: dict[str, Any], mods: dict[str, types
                                                           f"({type(exc).__name__})")
         finally:
             sys.stdout, sys.stderr = real_out, real_err
+        wire.send(out_fd, {"op": "called", "index": index})  # the call is over: its time limit no longer runs
         reply = {"op": "result", "index": index, "kind": outcome.kind, "value": wire.encode(outcome.value),
                  "error": str(outcome.error)[:600], "args_after": wire.encode(outcome.args_after),
                  "warnings": [str(w)[:200] for w in list(outcome.warnings)[:5]]}
+        frame = wire.dumps(reply)
         for key, what in (("value", "a value"), ("args_after", "arguments")):
-            size = len(wire.dumps(reply))
-            if size <= max_bytes:
+            if len(frame) <= max_bytes:
                 break
-            reply[key] = {"__foreign__": f"{what} too large to send back ({size / 2 ** 20:.0f} MB; at most "
+            reply[key] = {"__foreign__": f"{what} too large to send back ({len(frame) / 2 ** 20:.0f} MB; at most "
                                          f"{max_bytes // 2 ** 20} MB)"}
-        wire.send(out_fd, reply)
+            frame = wire.dumps(reply)
+        wire.send_frame(out_fd, frame)
         if outcome.kind != "returned":
             return
 

@@ -42,7 +42,7 @@ try:  # inside the course package
 except ImportError:  # copied into the grading sandbox next to plain.py
     from plain import Foreign  # type: ignore[no-redef]
 
-__all__ = ["WireError", "encode", "decode", "dumps", "send", "Reader", "MAX_DEPTH", "MAX_ITEMS",
+__all__ = ["WireError", "encode", "decode", "dumps", "send", "send_frame", "Reader", "MAX_DEPTH", "MAX_ITEMS",
            "MAX_ARRAY_ENTRIES", "MAX_FOREIGN", "MAX_FRAME"]
 
 MAX_DEPTH = 40                 # nesting of lists / tuples (plain data nests at most 32 deep)
@@ -227,7 +227,12 @@ def dumps(message: Any) -> bytes:
 
 def send(fd: int, message: Any) -> None:
     """Write one framed message to file descriptor ``fd`` (blocking); returns None."""
-    data = memoryview(dumps(message))
+    send_frame(fd, dumps(message))
+
+
+def send_frame(fd: int, frame: bytes) -> None:
+    """Write a frame made by ``dumps`` to file descriptor ``fd`` (blocking); returns None."""
+    data = memoryview(frame)
     while data:
         n = os.write(fd, data)
         data = data[n:]
