@@ -28,7 +28,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOLUTION = os.path.join(ROOT, "solutions", "01_sigmoid.ipynb")
-POINTS = {"01.sigmoid": 1, "01.sigmoid_prime": 1, "01.numerical_grad": 2}
+POINTS = {"01.sigmoid": 1, "01.sigmoid_prime": 1, "01.log_sigmoid": 2, "01.numerical_grad": 2}
 
 RIGHT_SIGMOID = """
 def sigmoid(u):

@@ -579,3 +579,24 @@ def test_a_reply_over_the_size_limit_is_judged_not_lost(runtime, tmp_path):
     row = judge.grade_submission(sub, [registry.get("01.sigmoid_prime")], runtime, options).rows[0]
     assert (row.passed, row.diagnosis) == (False, "wrong_type"), row.message
     assert f"at most {limits.MAX_REPLY_BYTES // limits.MB} MB" in row.message
+
+
+@pytest.mark.parametrize("exercise_id, assignment", [
+    ("03.dz_dw_shape", "dz_dw_shape = (1, 3)"),
+    ("03.dz_dw_shape", "dz_dw_shape = (1,)"),
+    ("03.dz_dw_shape", "dz_dw_shape = ..."),
+    ("03.dz_dw_shape", "other = 1"),
+    ("07.tanh_slope", "tanh_slope = 0.5"),
+    ("07.tanh_slope", "import numpy as np\ntanh_slope = np.float64(0.64)"),
+])
+def test_value_exercises_read_the_variable_as_check_does(runtime, tmp_path, exercise_id, assignment):
+    exercise = registry.get(exercise_id)
+    namespace = {}
+    exec(assignment, namespace)
+    local = run_check(exercise_id, namespace.get(exercise.function_name, ...))
+    path = tmp_path / f"{exercise.notebook}_x.ipynb"
+    path.write_bytes(_nb([assignment]))
+    sub = discovery.Submission("x", str(path), str(tmp_path), [str(path)])
+    options = judge.Options(limits=limits.Limits(timeout=30, cell_timeout=5))
+    row = judge.grade_submission(sub, [exercise], runtime, options).rows[0]
+    assert (row.passed, row.diagnosis or None) == (local.passed, local.diagnosis), row.message
