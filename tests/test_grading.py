@@ -560,6 +560,7 @@ def test_two_sandboxes_cannot_reach_each_other(runtime):
         owner.kill()
 
 
+@pytest.mark.slow  # ~2 s: 72 MB allocated, copied and encoded
 def test_a_reply_over_the_size_limit_is_judged_not_lost(runtime, tmp_path):
     """A value whose reply would pass the 64 MB message limit comes back as a Foreign that
     says so (wrong type, the limit named), not as a dead sandbox or a changed argument."""

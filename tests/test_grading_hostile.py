@@ -394,9 +394,9 @@ def grade(bait, *extra):
     os.makedirs(folder, exist_ok=True)
     expected = build_class(folder, bait) if not os.listdir(folder) else None
     out = os.path.join(bait["base"], "out", "gradebook.csv")
-    argv = ["grade", folder, "--exercises", ",".join(IDS), "--out", out, "--feedback", os.path.join(bait["base"], "out", "fb"),
-            "--jobs", "4", "--timeout", "60", "--cell-timeout", "20", "--call-timeout", "1",
-            "--memory", str(MEMORY_MB), "--quiet", *extra]
+    argv = ["grade", folder, "--exercises", ",".join(IDS), "--out", out,
+            "--feedback", os.path.join(bait["base"], "out", "fb"), "--jobs", "4", "--timeout", "60",
+            "--cell-timeout", "20", "--call-timeout", "1", "--memory", str(MEMORY_MB), "--quiet", *extra]
     before = Snapshot()
     printed, errors = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(errors):
