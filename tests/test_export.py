@@ -26,8 +26,8 @@ GRADEBOOK = {
     "alice@uni.edu": (1, 1, 2),                # total 4
     "siobhan.obrien@uni.edu": (1, 0, 2),       # 3; the roster spells it Siobhan.OBrien@uni.edu
     "jdoe+cs101@uni.edu": (0, 0, 2),           # 2
-    "o_neil@uni.edu": (1, 1, 0),               # 2; from o'neil@uni.edu.ipynb (a ' cannot be in an id)
-    "bao_nguyen": (1, 0, 0),                   # 1; Canvas login "bao nguyen"
+    "o%27neil@uni.edu": (1, 1, 0),             # 2; from o'neil@uni.edu.ipynb (the grader escapes ')
+    "bao%20nguyen": (1, 0, 0),                 # 1; Canvas login "bao nguyen"
     "extra@uni.edu": (1, 1, 2),                # 4; not enrolled anywhere
 }
 EXERCISES = (("01.sigmoid", 1), ("01.sigmoid_prime", 1), ("03.grad_w", 2))
@@ -104,7 +104,7 @@ def test_canvas_fills_the_assignment_column_matched_on_email(gradebook, tmp_path
     assert names[1] == "O'Brien, Siobhán" and names[2] == 'Doe, Jane "JJ"'
     assert "extra@uni.edu" in io_.err and "not in the roster" in io_.err
     assert "bob@uni.edu" in io_.err and "no submission" in io_.err
-    assert "o_neil@uni.edu = \"o'neil@uni.edu\"" in io_.err
+    assert "o%27neil@uni.edu = \"o'neil@uni.edu\"" in io_.err
 
 
 def test_canvas_login_match_is_exact_and_reports_both_sides(gradebook, tmp_path, capsys):
@@ -191,13 +191,13 @@ def test_moodle_with_roster_writes_only_enrolled_users(gradebook, tmp_path, caps
         ["bob@uni.edu", "", "", "", ""],
     ]
     emails = {r[0] for r in rows[1:]}
-    assert "extra@uni.edu" not in emails and "bao_nguyen" not in emails   # would abort Moodle's import
-    assert "extra@uni.edu" in io_.err and "bao_nguyen" in io_.err and "bob@uni.edu" in io_.err
+    assert "extra@uni.edu" not in emails and "bao%20nguyen" not in emails   # would abort Moodle's import
+    assert "extra@uni.edu" in io_.err and "bao%20nguyen" in io_.err and "bob@uni.edu" in io_.err
 
 
 def test_moodle_mapping_file_and_feedback_column(gradebook, tmp_path, capsys):
     out = tmp_path / "moodle_import.csv"
-    mapping = _mapping(tmp_path, {"bao_nguyen": "S005", "alice@uni.edu": "S001"})
+    mapping = _mapping(tmp_path, {"bao%20nguyen": "S005", "alice@uni.edu": "S001"})
     code, io_ = run(gradebook, "--to", "moodle", "--roster", MOODLE, "--match", "idnumber", "--mapping", mapping,
                     "--feedback-column", "--missing", "zero", "--out", out, capsys=capsys)
     assert code == 0
@@ -217,7 +217,7 @@ def test_moodle_without_roster_uses_ids_and_warns(gradebook, tmp_path, capsys):
     rows = read_rows(out)
     assert rows[0] == ["Username", "Gradients assignment"]
     assert dict(rows[1:]) == {"alice@uni.edu": "4", "siobhan.obrien@uni.edu": "3", "jdoe+cs101@uni.edu": "2",
-                              "o_neil@uni.edu": "2", "bao_nguyen": "1", "extra@uni.edu": "4"}
+                              "o%27neil@uni.edu": "2", "bao%20nguyen": "1", "extra@uni.edu": "4"}
     assert "no roster given" in io_.err
 
 
@@ -260,9 +260,12 @@ def test_broken_gradebooks_are_named_not_tracebacks(tmp_path, capsys):
 def test_match_students_never_guesses_between_two_rows():
     from course_utils.grading.export import match_students
 
-    # two roster values clean to the same id: neither is chosen
-    m = match_students(["o_neil"], {0: "o'neil", 1: "o neil", 2: "bob"})
-    assert m.rows == {} and m.ambiguous and m.no_submission == ["bob"]
+    # the grader's ids are injective: an escaped id matches the one value it came from
+    m = match_students(["o%27neil"], {0: "o'neil", 1: "o neil", 2: "bob"})
+    assert m.rows == {0: "o%27neil"} and m.no_submission == ["o neil", "bob"]
+    # two roster values that are the same id (a duplicated roster row): neither is chosen
+    m = match_students(["o%27neil"], {0: "o'neil", 1: "o'neil "})
+    assert m.rows == {} and m.ambiguous
     # two students claim one row through a mapping: neither gets it
     m = match_students(["a", "b"], {0: "x"}, mapping={"a": "x", "b": "x"})
     assert m.rows == {} and "claimed by a, b" in m.ambiguous[0]

@@ -14,15 +14,15 @@ from course_utils.cli import main as course_utils_main
 from course_utils.grading import shards
 
 CLASS = [f"student{i:02d}" for i in range(12)] + ["o'neil@uni.edu", "ünï", "a b"]
-HEADER = "student,exercise,passed,diagnosis,points,max_points,seconds"
+HEADER = "student,exercise,passed,diagnosis,points,max_points"
 
 
 def row(student, exercise, passed):
-    return f"{student},{exercise},{int(passed)},{'' if passed else 'sign'},{int(passed)},1,0.12"
+    return f"{student},{exercise},{int(passed)},{'' if passed else 'sign'},{int(passed)},1"
 
 
-def write_part(folder, index, count, *, students=None, version="0.1.0+abc", secret="f" * 64, members=CLASS,
-               name=None):
+def write_part(folder, index, count, *, students=None, version="3f2a9c01d4e5", secret="f" * 64, members=CLASS,
+               name=None, limits="timeout=300;cell=30", exercises=("01.sigmoid", "01.sigmoid_prime")):
     """Write part ``index``/``count`` of CLASS (or ``students``); returns its path."""
     chosen = [s for s in members if shards.in_shard(s, index, count)] if students is None else students
     path = folder / (name or f"part{index}.csv")
@@ -33,8 +33,9 @@ def write_part(folder, index, count, *, students=None, version="0.1.0+abc", secr
         lines += [row(s, "01.sigmoid", passed), row(s, "01.sigmoid_prime", True)]
         entries[s] = {"hash": "1" * 64, "notes": [], "seconds": 0.2, "rows": []}
     path.write_text("\n".join(lines) + "\n")
-    state = {"version": 1, "course_version": version, "secret_sha256": secret,
-             "shard": shards.shard_meta(index, count, members), "students": entries}
+    state = {"version": 2, "course_version": version, "secret_digest": secret, "limits": limits,
+             "exercises": list(exercises), "meta": {"shard": shards.shard_meta(index, count, members)},
+             "students": entries}
     (folder / (path.name + ".state.json")).write_text(json.dumps(state))
     return str(path)
 
@@ -72,8 +73,9 @@ def test_merge_writes_every_student_once_in_class_order(tmp_path, capsys):
         expected += [row(s, "01.sigmoid", len(s) % 2 == 0), row(s, "01.sigmoid_prime", True)]
     assert lines == expected
     state = json.loads((tmp_path / "gradebook.csv.state.json").read_text())
-    assert sorted(state["students"]) == sorted(CLASS) and "shard" not in state
-    assert state["course_version"] == "0.1.0+abc" and [p["part"] for p in state["merged_from"]] == ["1/3", "2/3", "3/3"]
+    assert sorted(state["students"]) == sorted(CLASS) and "shard" not in state["meta"]
+    assert state["course_version"] == "3f2a9c01d4e5"
+    assert [p["part"] for p in state["meta"]["merged_from"]] == ["1/3", "2/3", "3/3"]
     assert course_utils_main(["report", str(out), "--out", str(tmp_path / "r.html")]) == 0
 
 
@@ -82,6 +84,8 @@ def test_merge_writes_every_student_once_in_class_order(tmp_path, capsys):
     ("duplicated", "part 2/3 is given 2 times"),
     ("version", "different course versions"),
     ("secret", "different grading secrets"),
+    ("limits", "different limits"),
+    ("exercises", "different exercises"),
     ("count", "different numbers of shards"),
     ("twice", "appears in two parts"),
     ("wrong_share", "belongs to part"),
@@ -104,6 +108,10 @@ def test_bad_sets_of_parts_fail_clearly(tmp_path, capsys, case, message):
         parts[1] = write_part(tmp_path, 2, 3, version="0.2.0+def")
     elif case == "secret":
         parts[2] = write_part(tmp_path, 3, 3, secret="0" * 64)
+    elif case == "limits":
+        parts[2] = write_part(tmp_path, 3, 3, limits="timeout=60;cell=30")
+    elif case == "exercises":
+        parts[0] = write_part(tmp_path, 1, 3, exercises=("01.sigmoid",))
     elif case == "count":
         parts.append(write_part(tmp_path, 1, 4, name="four.csv"))
     elif case == "twice":
@@ -119,7 +127,7 @@ def test_bad_sets_of_parts_fail_clearly(tmp_path, capsys, case, message):
         parts[2] = write_part(tmp_path, 3, 3, members=CLASS + ["late"])
     elif case == "unsharded":
         state = json.loads((tmp_path / "part1.csv.state.json").read_text())
-        del state["shard"]
+        del state["meta"]["shard"]
         (tmp_path / "part1.csv.state.json").write_text(json.dumps(state))
     elif case == "no_state":
         (tmp_path / "part3.csv.state.json").unlink()

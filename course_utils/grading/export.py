@@ -36,7 +36,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .results import ClassResults, GradebookError, format_points, read_text, safe_id
+from .results import ClassResults, GradebookError, format_points, read_text, student_id
 
 # --------------------------------------------------------------------------- CSV text
 
@@ -108,7 +108,7 @@ class Matching:
 
     def notes(self) -> list[str]:
         """Sentences about matches made after normalising odd characters (list of str)."""
-        return [f"matched after replacing characters a file name cannot hold: {n}" for n in self.normalised]
+        return [f"matched through the grader's id rule (odd characters written %XX): {n}" for n in self.normalised]
 
 
 def read_mapping(path: str) -> dict[str, str]:
@@ -138,8 +138,8 @@ def match_students(students: Sequence[str], keys: dict[int, str], *, mapping: di
     A student's key is the mapping file's value when ``mapping`` is given, else the
     student id itself. A key matches a roster value exactly (case-insensitively when
     ``fold_case``, e.g. e-mail addresses); a student left over then matches a roster
-    value that the grader would have turned into this id (``safe_id``: characters a
-    file name cannot hold replaced), if exactly one does. ``labels`` names roster rows
+    value that the grader would have turned into this id (``student_id``: bytes other
+    than letters, digits and ._@+- written %XX), if exactly one does. ``labels`` names roster rows
     in messages (default: their key). Returns a Matching."""
     def norm(value: str) -> str:
         value = value.strip()
@@ -171,7 +171,7 @@ def match_students(students: Sequence[str], keys: dict[int, str], *, mapping: di
         by_safe: dict[str, list[int]] = {}
         for index, value in keys.items():
             if value.strip() and index not in claimed:
-                by_safe.setdefault(safe_id(value.strip()), []).append(index)
+                by_safe.setdefault(student_id(value.strip()), []).append(index)
         for student in pending:
             found = by_safe.get(student, [])
             if len(found) == 1:

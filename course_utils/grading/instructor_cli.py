@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from . import export, results
+from .output import write_text
 from .results import GradebookError
 
 EXPORT_DESCRIPTION = """\
@@ -34,10 +35,9 @@ submission, are always listed on stderr (--strict makes that an error).
 EXPORT_EPILOG = """\
 matching student ids (file names of the submissions) to the roster:
   the id is compared with the --match column exactly (ignoring case for e-mail
-  addresses and Moodle usernames); an id the grader had to clean (a file name cannot
-  hold ' or a space: o'neil@uni.edu.ipynb -> o_neil@uni.edu) still matches when
-  exactly one roster value cleans to it. For anything else give --mapping FILE, a CSV
-  of "student,roster value" lines.
+  addresses and Moodle usernames); an id the grader escaped (o'neil@uni.edu.ipynb ->
+  o%27neil@uni.edu) matches the roster value it came from. For anything else give
+  --mapping FILE, a CSV of "student,roster value" lines.
 
 examples:
   course-utils export gradebook.csv --to canvas --roster canvas_export.csv \\
@@ -94,7 +94,7 @@ def _export(argv: Sequence[str]) -> int:
         done = export.moodle_csv(data, match=args.match or "email", roster_text=roster_text, mapping=mapping,
                                  item=args.item, per_exercise=args.per_exercise, feedback=args.feedback_column,
                                  missing=args.missing, roster_path=args.roster or "roster.csv")
-    results.write_text(args.out, done.text)
+    write_text(args.out, done.text)
     problems = done.matching.problems() if done.matching else []
     for line in done.warnings + (done.matching.notes() if done.matching else []):
         print(f"note: {line}", file=sys.stderr)
@@ -142,11 +142,11 @@ def _report(argv: Sequence[str]) -> int:
     links = None
     if args.feedback:
         for student in data.students:
-            results.write_text(os.path.join(args.feedback, f"{results.safe_id(student)}.html"),
+            write_text(os.path.join(args.feedback, f"{results.file_stem(student)}.html"),
                               report.feedback_page(student, data.marks_of(student), data.notes.get(student, []),
-                                                   data.meta))
+                                                   data.meta, data.sources.get(student)))
         links = os.path.relpath(os.path.abspath(args.feedback), os.path.dirname(os.path.abspath(args.out)))
-    results.write_text(args.out, report.class_report(data, title=args.title, feedback_links=links))
+    write_text(args.out, report.class_report(data, title=args.title, feedback_links=links))
     if data.state is None:
         print(f"note: no {results.state_path(args.gradebook)}: the report has marks but no messages or notes",
               file=sys.stderr)
@@ -192,8 +192,8 @@ def _merge(argv: Sequence[str]) -> int:
     if any(os.path.abspath(p) == out for p in args.parts):
         raise GradebookError(f"--out {args.out} is one of the parts; write the merged gradebook elsewhere")
     text, state, students = merge.merge(args.parts)
-    results.write_text(results.state_path(args.out), merge.state_json(state))
-    results.write_text(args.out, text)
+    write_text(results.state_path(args.out), merge.state_json(state))
+    write_text(args.out, text)
     print(f"merged {len(args.parts)} parts: {students} students into {args.out}")
     return 0
 

@@ -2,14 +2,14 @@
 
 ``course-utils grade ... --shard I/N`` grades the submissions whose student id hashes
 to share I of N (``shards.in_shard``) and writes its own gradebook part and resume
-state. The state records, besides each student's rows, the run's metadata: the course
-version, the hash of the grading secret (when the grader draws from one), the shard
-``I/N`` and the ids of the whole class as that shard discovered it.
+state. The state records, besides each student's rows, the run's keys (the course
+version, a digest of the grading secret, the limits, the exercises), the shard ``I/N``
+and the ids of the whole class as that shard discovered it.
 
 ``merge(parts)`` checks, before writing anything, that
 - every part is a gradebook with its state file, from a sharded run;
-- all parts were graded with the same course version and the same secret (or all
-  without one), and split
+- all parts were graded with the same course version, the same secret, the same
+  limits and the same exercises, and split
   the same class into the same number of shards;
 - each shard 1..N is given exactly once (a missing or duplicated part is named);
 - every submission of the class appears in exactly one part, in the part its id
@@ -38,7 +38,9 @@ class Part:
     path: str
     results: ClassResults
     course_version: str
-    secret: str | None    # sha256 of the grading secret; None for a grader that draws without one
+    secret: str           # the grading secret's digest (never the secret)
+    limits: str
+    exercises: str
     index: int
     count: int
     members: list[str]
@@ -51,12 +53,12 @@ def _part(path: str) -> Part:
         raise GradebookError(f"{path}: no state file ({state_path(path)}) beside it: merge needs the state each "
                              f"shard writes; copy it along with the gradebook")
     meta = data.meta
-    version, secret, shard = meta.get("course_version"), meta.get("secret_sha256"), meta.get("shard")
+    version, secret, shard = meta.get("course_version"), meta.get("secret_digest"), meta.get("shard")
     if not isinstance(version, str) or not version:
         raise GradebookError(f"{path}: its state does not record the course version (graded by an older "
                              f"course-utils?); grade the shard again")
-    if secret is not None and (not isinstance(secret, str) or not secret):
-        raise GradebookError(f"{path}: its state's grading-secret hash is malformed; grade the shard again")
+    if not isinstance(secret, str) or not secret:
+        raise GradebookError(f"{path}: its state does not record the grading secret's digest; grade the shard again")
     if not isinstance(shard, dict) or not all(k in shard for k in ("index", "count", "class")):
         raise GradebookError(f"{path}: not a shard's gradebook (it was graded without --shard I/N); "
                              f"there is nothing to merge it with")
@@ -66,7 +68,8 @@ def _part(path: str) -> Part:
         raise GradebookError(f"{path}: its state's shard entry is malformed")
     rows = list(csv.reader(io.StringIO(read_text(path, "gradebook"), newline="")))
     raw = {(r[0], r[1]): r[:len(COLUMNS)] for r in rows[1:] if len(r) >= len(COLUMNS)}
-    return Part(path, data, version, secret, index, count, members, raw)
+    return Part(path, data, version, secret, str(meta.get("limits")), ",".join(map(str, meta.get("exercises") or [])),
+                index, count, members, raw)
 
 
 def _same(parts: Sequence[Part], what: str, value: Any, describe: str) -> None:
@@ -86,7 +89,9 @@ def check_parts(paths: Sequence[str]) -> list[Part]:
         raise GradebookError("no parts given")
     parts = [_part(p) for p in paths]
     _same(parts, "course versions", "course_version", "grade every shard with the same release of the course")
-    _same(parts, "grading secrets", "secret", "give every shard the same secret (COURSE_GRADE_SECRET or --secret-file)")
+    _same(parts, "grading secrets", "secret", "give every shard the same --secret-file")
+    _same(parts, "limits", "limits", "give every shard the same --timeout, --memory ... options")
+    _same(parts, "exercises", "exercises", "give every shard the same --exercises or --release")
     _same(parts, "numbers of shards", "count", "every shard must use the same N in --shard I/N")
     count = parts[0].count
     if len({class_digest(p.members) for p in parts}) > 1:
@@ -149,10 +154,9 @@ def merge(paths: Sequence[str]) -> tuple[str, dict[str, Any], int]:
         entry = (part.results.state or {}).get("students", {}).get(student)
         if entry is not None:
             students_state[student] = entry
-    first = parts[0].results.meta
-    meta = {k: v for k, v in first.items() if k != "shard"}
-    meta["merged_from"] = [{"part": f"{p.index}/{p.count}", "students": len(p.results.students)} for p in parts]
-    return buf.getvalue(), dict(meta, students=students_state), len(order)
+    keys = {k: v for k, v in (parts[0].results.state or {}).items() if k not in ("students", "meta")}
+    merged_from = [{"part": f"{p.index}/{p.count}", "students": len(p.results.students)} for p in parts]
+    return buf.getvalue(), dict(keys, students=students_state, meta={"merged_from": merged_from}), len(order)
 
 
 def state_json(state: dict[str, Any]) -> str:

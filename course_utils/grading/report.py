@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # matplotlib is imported only when a plot is drawn: feedback 
     from matplotlib.figure import Figure
 
 from ..checking import diagnosis as D
-from .results import ClassResults, Mark, format_points, safe_id
+from .results import ClassResults, Mark, file_stem, format_points
 
 CSS = """
 :root { color-scheme: light; }
@@ -54,6 +54,8 @@ code { background: #f0f3f6; padding: 0 .25rem; border-radius: .2rem; font-size: 
 a { color: #0645ad; } a:focus, a:hover { outline: 2px solid #0645ad; }
 .skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; background: #fff; }
 """
+
+MEANINGS: dict[str, str] = {str(k): v for k, v in D.DEFAULT_MESSAGES.items()}   # code -> its sentence
 
 # Diagnoses that say the code did not run or answer as asked: the first hint (a nudge) helps;
 # the others are a wrong formula: the last hint (the formula itself) does.
@@ -135,9 +137,10 @@ def _version_line(meta: dict[str, Any]) -> str:
 
 
 def feedback_page(student: str, marks: Sequence[Mark], notes: Sequence[str] = (),
-                  meta: dict[str, Any] | None = None) -> str:
+                  meta: dict[str, Any] | None = None, sources: dict[str, str] | None = None) -> str:
     """One student's feedback as a self-contained HTML page (str): the score, a table of
-    results, one section per exercise (verdict, message, which hint to ask for), notes."""
+    results, the file graded for each notebook (``sources``), one section per exercise
+    (verdict, message, which hint to ask for), notes."""
     meta = meta or {}
     total, best = _points(marks)
     passed = sum(m.passed for m in marks)
@@ -151,10 +154,13 @@ def feedback_page(student: str, marks: Sequence[Mark], notes: Sequence[str] = ()
                      f'<td>{verdict_html(m)}</td><td class="num">{format_points(m.points)} / '
                      f"{format_points(m.max_points)}</td></tr>")
     parts.append("</tbody>\n</table>")
+    if sources:
+        parts.append("<p>Graded from: " + ", ".join(f"notebook {esc(n)}: <code>{esc(name)}</code>"
+                                                   for n, name in sorted(sources.items())) + ".</p>")
     parts.append("<h2>Each exercise</h2>")
     for m in marks:
         advice = hint_advice(m, _hint_levels(m.exercise))
-        message = m.message or ("Correct." if m.passed else D.DEFAULT_MESSAGES.get(m.diagnosis, "Not yet right."))
+        message = m.message or ("Correct." if m.passed else MEANINGS.get(m.diagnosis, "Not yet right."))
         message = message[:1].upper() + message[1:]
         parts.append(f'<section aria-labelledby="{_anchor(m.exercise)}">\n'
                      f'<h3 id="{_anchor(m.exercise)}">{esc(m.exercise)}: {"passed" if m.passed else "not yet"}</h3>\n'
@@ -177,7 +183,9 @@ def feedback_page_for_graded(graded: Any, meta: dict[str, Any] | None = None) ->
     marks = [Mark(str(r.student), str(r.exercise), bool(r.passed), str(r.diagnosis or ""), float(r.points),
                   float(r.max_points), float(r.seconds), str(getattr(r, "message", "") or ""))
              for r in graded.rows]
-    return feedback_page(str(graded.student), marks, [str(n) for n in graded.notes], meta)
+    sources = getattr(graded, "sources", None) or {}
+    return feedback_page(str(graded.student), marks, [str(n) for n in graded.notes], meta,
+                         {str(k): str(v) for k, v in sources.items()})
 
 
 # --------------------------------------------------------------------------- class report
@@ -344,10 +352,10 @@ def class_report(results: ClassResults, *, title: str = "Class report", feedback
                 rows.append([esc(e), str(sum(diag[e].values())), text])
         parts.append(_table("Diagnoses per exercise (up to three most frequent)",
                             ["Exercise", "Not passed", "Most frequent diagnoses"], rows, numeric=(1,)))
-        codes_seen = sorted({code for _, code, _ in flat if code in D.DEFAULT_MESSAGES})
+        codes_seen = sorted({code for _, code, _ in flat if code in MEANINGS})
         if codes_seen:
             parts.append(_table("What each diagnosis means", ["Diagnosis", "Meaning"],
-                                ([esc(c), esc(D.DEFAULT_MESSAGES[c])] for c in codes_seen)))
+                                ([esc(c), esc(MEANINGS[c])] for c in codes_seen)))
     else:
         parts.append("<p>Every student passed every exercise.</p>")
     # limits
@@ -366,7 +374,7 @@ def class_report(results: ClassResults, *, title: str = "Class report", feedback
     for s in results.students:
         name = esc(s)
         if feedback_links is not None:
-            name = f'<a href="{esc(feedback_links.rstrip("/") + "/" + safe_id(s) + ".html")}">{name}</a>'
+            name = f'<a href="{esc(feedback_links.rstrip("/") + "/" + file_stem(s) + ".html")}">{name}</a>'
         cells = [name, f"{format_points(results.total(s))} / {format_points(best)}"]
         for e in results.exercises:
             m = table[s].get(e)

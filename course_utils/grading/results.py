@@ -18,18 +18,28 @@ import io
 import json
 import math
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..files import atomic
 from . import discovery
 
 # The grader's own helpers, typed for the strictly typed modules that read gradebooks back.
-write_text: Callable[[str, str], None] = atomic.write_text      # atomic write (temporary file + rename)
-safe_id: Callable[[str], str] = discovery.safe_id               # the grader's file-name -> student-id rule
+student_id: Callable[[str], str] = discovery.student_id         # the grader's file-name -> student-id rule
+_ID_CHARS = re.compile(r"[A-Za-z0-9._@+%-]+")
 
-COLUMNS = ("student", "exercise", "passed", "diagnosis", "points", "max_points", "seconds")
+
+def file_stem(student: str) -> str:
+    """The name ``grade`` gives a student's feedback files (without extension): the id
+    itself, which the grader made file-safe; any other text (a gradebook edited by hand)
+    goes through the grader's id rule first."""
+    if _ID_CHARS.fullmatch(student) and not student.startswith(".") and len(student) <= 200:
+        return student
+    return student_id(student)
+
+COLUMNS = ("student", "exercise", "passed", "diagnosis", "points", "max_points")
+TIMED = COLUMNS + ("seconds",)   # gradebooks of older versions had a seconds column: still read
 MAX_GRADEBOOK_BYTES = 200 * 2 ** 20   # a class of 10,000 students x 60 exercises is ~40 MB
 
 
@@ -64,6 +74,7 @@ class ClassResults:
     max_points: dict[str, float]
     notes: dict[str, list[str]] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, dict[str, str]] = field(default_factory=dict)   # student -> notebook number -> file graded
     state: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
@@ -137,6 +148,7 @@ def parse_gradebook(text: str, path: str = "gradebook.csv") -> list[Mark]:
     if not rows:
         raise GradebookError(f"{path}: empty file, not a gradebook")
     header = tuple(c.strip() for c in rows[0])
+    timed = header[:len(TIMED)] == TIMED
     if header[:len(COLUMNS)] != COLUMNS:
         raise GradebookError(f"{path}: not a gradebook written by course-utils grade: the header is "
                              f"{','.join(header)[:200]!r}, expected {','.join(COLUMNS)!r}")
@@ -145,8 +157,8 @@ def parse_gradebook(text: str, path: str = "gradebook.csv") -> list[Mark]:
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) < len(COLUMNS):
-            raise GradebookError(f"{path}, line {number}: {len(row)} fields, expected {len(COLUMNS)}")
+        if len(row) < len(header):
+            raise GradebookError(f"{path}, line {number}: {len(row)} fields, expected {len(header)}")
         student, exercise, passed, diagnosis = row[0], row[1], row[2].strip(), row[3].strip()
         if not student or not exercise:
             raise GradebookError(f"{path}, line {number}: the student or the exercise is empty")
@@ -158,7 +170,7 @@ def parse_gradebook(text: str, path: str = "gradebook.csv") -> list[Mark]:
         seen[key] = number
         marks.append(Mark(student, exercise, passed == "1", diagnosis,
                           _number(row[4], path, number, "points"), _number(row[5], path, number, "max_points"),
-                          _number(row[6], path, number, "seconds")))
+                          _number(row[6], path, number, "seconds") if timed else 0.0))
     return marks
 
 
@@ -181,11 +193,13 @@ def read_state(gradebook: str) -> dict[str, Any] | None:
     return data
 
 
-def _messages(state: dict[str, Any] | None) -> tuple[dict[tuple[str, str], str], dict[str, list[str]]]:
+def _messages(state: dict[str, Any] | None) -> tuple[dict[tuple[str, str], str], dict[str, list[str]],
+                                                      dict[str, dict[str, str]]]:
     messages: dict[tuple[str, str], str] = {}
     notes: dict[str, list[str]] = {}
+    sources: dict[str, dict[str, str]] = {}
     if state is None:
-        return messages, notes
+        return messages, notes, sources
     for student, entry in state.get("students", {}).items():
         if not isinstance(entry, dict):
             continue
@@ -195,15 +209,21 @@ def _messages(state: dict[str, Any] | None) -> tuple[dict[tuple[str, str], str],
                 messages[(str(student), row["exercise"])] = str(row.get("message", ""))
         raw = entry.get("notes")
         notes[str(student)] = [str(n) for n in raw] if isinstance(raw, list) else []
-    return messages, notes
+        graded_from = entry.get("sources")
+        if isinstance(graded_from, dict):
+            sources[str(student)] = {str(k): str(v) for k, v in graded_from.items()}
+    return messages, notes, sources
 
 
 def run_meta(state: dict[str, Any] | None) -> dict[str, Any]:
-    """The run metadata a state file carries besides the students (course version, secret
-    hash, shard...): every top-level key except ``students`` (a dict; empty without state)."""
+    """The run metadata a state file carries besides the students: its keys (course
+    version, secret digest, limits, exercises) and what the run noted under "meta" (a
+    shard's ``shard``), in one dict (empty without state)."""
     if state is None:
         return {}
-    return {k: v for k, v in state.items() if k != "students"}
+    extra = state.get("meta")
+    flat = {k: v for k, v in state.items() if k not in ("students", "meta")}
+    return dict(extra, **flat) if isinstance(extra, dict) else flat
 
 
 def load(gradebook: str, *, with_state: bool = True) -> ClassResults:
@@ -211,7 +231,7 @@ def load(gradebook: str, *, with_state: bool = True) -> ClassResults:
     ClassResults; raises GradebookError with a clear message when either is unusable."""
     marks = parse_gradebook(read_text(gradebook, "gradebook"), gradebook)
     state = read_state(gradebook) if with_state else None
-    messages, notes = _messages(state)
+    messages, notes, sources = _messages(state)
     if messages:
         marks = [Mark(m.student, m.exercise, m.passed, m.diagnosis, m.points, m.max_points, m.seconds,
                       messages.get((m.student, m.exercise), "")) for m in marks]
@@ -222,7 +242,7 @@ def load(gradebook: str, *, with_state: bool = True) -> ClassResults:
                                  f"for one student and {m.max_points:g} for {m.student}; were two runs mixed?")
     return ClassResults(path=gradebook, marks=marks, students=_ordered([m.student for m in marks]),
                         exercises=_ordered([m.exercise for m in marks]), max_points=max_points,
-                        notes=notes, meta=run_meta(state), state=state)
+                        notes=notes, meta=run_meta(state), state=state, sources=sources)
 
 
 def format_points(value: float) -> str:

@@ -1,6 +1,8 @@
-"""What a grading run records about itself in its resume state, beside the students:
-the course version it graded with, and for a sharded run (``--shard I/N``) which share
-it graded and the class it split. ``course-utils merge`` checks these before it merges.
+"""Grading beyond one machine: which share of a class a shard grades.
+
+``course-utils grade --shard I/N`` grades share I of N and records in its resume state
+(beside the run's keys: course version, secret digest, limits, exercises) which share it
+graded and the class it split (``shard_meta``); ``course-utils merge`` checks these.
 
 A student's share is ``shard_of(id, N)``: sha256 of the id's bytes modulo N, so it is
 the same on every machine, Python version and run (Python's own ``hash()`` is salted
@@ -10,46 +12,9 @@ per process and would not be).
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Sequence
 from typing import Any
-
-_SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
-MAX_SHARDS = 10_000
-_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# What a verdict depends on: the checkers and exercises, the values' reading, the grader.
-_VERSIONED = ("checking", "exercises", "portable", "grading")
-
-
-def course_version() -> str:
-    """The course version a grade depends on, e.g. "0.1.0+3f2a9c01d4e5" (str): the
-    package's version and a sha256 of the source of its checkers, exercises, portable
-    helpers and grader, so two machines agree only if they grade with the same code."""
-    try:
-        from importlib.metadata import version
-
-        release = version("gradients-course")
-    except Exception:  # noqa: BLE001 - not installed as a distribution: the source still counts
-        release = "0"
-    h = hashlib.sha256()
-    for folder in _VERSIONED:
-        base = os.path.join(_PACKAGE, folder)
-        for root, dirs, files in os.walk(base):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(files):
-                if name.endswith(".py"):
-                    path = os.path.join(root, name)
-                    h.update(os.path.relpath(path, _PACKAGE).encode() + b"\0")
-                    with open(path, "rb") as fh:
-                        h.update(fh.read())
-    return f"{release}+{h.hexdigest()[:12]}"
-
-
-def run_meta(exercises: Sequence[Any]) -> dict[str, Any]:
-    """The metadata a grading run stores in its state: {"course_version", "exercises"}."""
-    return {"course_version": course_version(), "exercises": [str(e.id) for e in exercises]}
-
 
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 MAX_SHARDS = 10_000
