@@ -8,7 +8,8 @@ The stable programmatic API (docs/design.md)::
     r.passed, r.diagnosis, r.message
 
 In a notebook: ``check(id, fn)``, ``hint(id, level)``, ``solution(id)``, ``progress()``,
-and ``gradcheck(f, inputs, analytic)``; ``join(url, name)`` / ``leave()`` for a live workshop.
+``validate()`` (the saved notebook, checked as the grader will), and
+``gradcheck(f, inputs, analytic)``; ``join(url, name)`` / ``leave()`` for a live workshop.
 
 Module map (the folders are the layers; each imports only from the layers above it):
 
@@ -44,11 +45,12 @@ from .checking.registry import exercise_ids
 from .checking.result import CheckResult
 from .learner.commands import CheckFailed, check, hint, progress, solution
 from .learner.runmode import full_run
+from .learner.validate import validate
 from .portable.gradcheck import gradcheck, numerical_gradient, rel_error
 from .workshop.reporter import join, leave
 
 __all__ = [
     "exercise_ids", "run_check", "CheckResult", "DIAGNOSIS_CODES",
-    "check", "hint", "solution", "progress", "CheckFailed",
+    "check", "hint", "solution", "progress", "CheckFailed", "validate",
     "gradcheck", "numerical_gradient", "rel_error", "full_run", "join", "leave",
 ]

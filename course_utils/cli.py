@@ -83,11 +83,26 @@ def _grade(argv):
     return module.main(argv)
 
 
+INSTRUCTOR_COMMANDS = ("export", "report", "merge")
+
+
+def _instructor(name, argv):
+    from .grading import instructor_cli
+
+    return instructor_cli.main(name, argv)
+
+
 def main(argv=None):
     """Entry point; returns the process exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "grade":
         return _grade(argv[1:])
+    if argv and argv[0] in INSTRUCTOR_COMMANDS:
+        return _instructor(argv[0], argv[1:])
+    if argv and argv[0] == "validate":
+        from .grading import validate
+
+        return validate.main(argv[1:])
     if argv and argv[0] in ("workshop", "doctor"):
         from .workshop import cli as workshop_cli
 
@@ -105,6 +120,10 @@ def main(argv=None):
     exe.add_argument("notebooks", nargs="*")
     exe.add_argument("--timeout", type=int, default=600)
     sub.add_parser("grade", help="grade submissions (course-utils grade --help)")
+    sub.add_parser("validate", help="check your notebooks as the grader will (course-utils validate --help)")
+    sub.add_parser("export", help="a gradebook for Canvas, Moodle or a spreadsheet (course-utils export --help)")
+    sub.add_parser("report", help="class report and HTML feedback from a gradebook (course-utils report --help)")
+    sub.add_parser("merge", help="merge the gradebook parts of a sharded run (course-utils merge --help)")
     sub.add_parser("workshop", help="run a live workshop server (course-utils workshop serve --help)")
     sub.add_parser("doctor", help="check this computer is ready for the course and the workshop")
     from .authoring.site.command import add_arguments as site_arguments

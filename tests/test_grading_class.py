@@ -353,7 +353,8 @@ def test_nothing_escapes_the_sandbox_and_nothing_is_left(graded_class):
 
 def test_feedback_explains_each_exercise(graded_class):
     fb = graded_class["feedback"]
-    assert sorted(p.stem for p in fb.iterdir()) == sorted(graded_class["expected"])
+    assert sorted(p.stem for p in fb.glob("*.md")) == sorted(graded_class["expected"])
+    assert sorted(p.stem for p in fb.glob("*.html")) == sorted(graded_class["expected"])
     good = (fb / "good.md").read_text()
     assert "Score: 6 / 6" in good  # notebook 01: sigmoid 1, sigmoid_prime 1, log_sigmoid 2, numerical_grad 2
     prime = (fb / "wrong_prime.md").read_text()

@@ -28,4 +28,13 @@ Modules, one job each:
   version of everything that can change a verdict;
 - ``gradebook``   gradebook CSV, feedback files, summary table; ``output`` atomic writes;
 - ``progressbar`` the progress bar; ``cli`` the command itself.
+
+After grading (``instructor_cli``: ``course-utils export``, ``report``, ``merge``):
+
+- ``results``    a written gradebook (CSV + state) read back and checked;
+- ``export``     Canvas, Moodle and wide-CSV files, with roster matching;
+- ``report``     self-contained HTML: per-student feedback pages and the class report;
+- ``shards``     ``--shard I/N``: which share a student is in; what a sharded run records;
+- ``merge``      the gradebook parts of a sharded run into one gradebook;
+- ``validate``   ``course-utils validate``: a student's files through this same grader.
 """

@@ -13,7 +13,7 @@ from types import FrameType
 from typing import Any
 
 from ..checking.exercise import Exercise
-from . import discovery, gradebook, judge, limits, selection, state
+from . import discovery, gradebook, judge, limits, report, selection, shards, state
 from .discovery import Submission
 from .judge import Options, Tracker
 from .limits import Limits
@@ -64,6 +64,12 @@ outputs:
                            digest of the secret, never the secret
   OUT.secret               the secret the inputs are drawn from (0600, made on first run)
   FEEDBACK/<student>.md    each exercise's message, the files graded, notes
+  FEEDBACK/<student>.html  the same as a self-contained web page (see course-utils report --help)
+
+grading on several machines:
+  --shard I/N grades the students whose id hashes to share I of N, into its own OUT and
+  OUT.state.json; give every shard the same --secret-file and options, then
+  course-utils merge PARTS... --out gradebook.csv (docs/instructor-recipes.md)
 
 exit codes: 0 done; 1 done, but some submissions were not graded (id collisions) or
 the grader failed on some (run again); 2 usage error or nothing to grade; 130 interrupted.
@@ -112,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="largest .ipynb file read, outputs included (default %(default)d)")
     p.add_argument("--secret-file", metavar="FILE", help="the secret inputs are drawn from (default: OUT.secret, "
                                                          "made on first run)")
+    p.add_argument("--shard", metavar="I/N",
+                   help="grade only share I of N of the class (1 <= I <= N; a student's share is fixed by a hash of "
+                        "the id) into this share's own --out; give every shard the same --secret-file, then "
+                        "course-utils merge the parts")
     p.add_argument("--force", action="store_true", help="grade every submission again, even unchanged ones")
     p.add_argument("--no-namespaces", action="store_true",
                    help="do not use Linux namespaces (much weaker isolation; for machines where they misbehave)")
@@ -132,6 +142,7 @@ class Run:
     options: Options
     saved: dict[str, dict[str, Any]]
     progress: Progress
+    extra: dict[str, Any] = field(default_factory=dict)   # run metadata besides the keys (the shard)
     runtime: Runtime | None = None
     results: dict[str, Graded] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -152,9 +163,11 @@ class Run:
             self.results[sub.student] = graded
             if graded.complete:
                 self.saved[sub.student] = state.to_entry(graded, digest)
-                state.save(self.out, self.keys, self.saved)
+                state.save(self.out, self.keys, self.saved, self.extra)
             if self.feedback:
                 write_text(os.path.join(self.feedback, f"{sub.student}.md"), gradebook.feedback_text(graded))
+                write_text(os.path.join(self.feedback, f"{sub.student}.html"),
+                           report.feedback_page_for_graded(graded, self.keys.as_dict()))
             if graded.facts and not self.facts:
                 self.facts.update(graded.facts)
             self.progress.advance(sub.student, graded.points, graded.max_points)
@@ -187,6 +200,15 @@ def main(argv: list[str] | None = None) -> int:
     if not found.submissions:
         print("course-utils grade: no submissions to grade", file=sys.stderr)
         return 2
+    extra: dict[str, Any] = {}
+    if args.shard:  # every shard discovers the whole class, then grades its own share of it
+        try:
+            index, count = shards.parse_shard(args.shard)
+        except ValueError as exc:
+            print(f"course-utils grade: {exc}", file=sys.stderr)
+            return 2
+        extra["shard"] = shards.shard_meta(index, count, [s.student for s in found.submissions])
+        found.submissions = [s for s in found.submissions if shards.in_shard(s.student, index, count)]
     out = os.path.abspath(args.out)
     feedback = os.path.abspath(args.feedback) if args.feedback else None
     try:
@@ -207,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     ids = tuple(e.id for e in exercises)
     options = Options(limits=run_limits, secret=secret, release_names=selection.release_names(args.release))
     started = time.monotonic()
-    run = Run(out, feedback, keys, exercises, options, {}, Progress(0, enabled=False))
+    run = Run(out, feedback, keys, exercises, options, {}, Progress(0, enabled=False), extra)
     todo: list[tuple[Submission, str]] = []
     for sub in found.submissions:
         digest = state.content_hash(sub, run_limits.max_notebook_mb * limits.MB)
@@ -229,12 +251,14 @@ def main(argv: list[str] | None = None) -> int:
     ordered = [run.results[s.student] for s in found.submissions if s.student in run.results]
     write_text(out, gradebook.csv_text(ordered))
     if not todo:
-        state.save(out, keys, run.saved)
+        state.save(out, keys, run.saved, extra)
     if feedback:
         for graded in ordered:
             path = os.path.join(feedback, f"{graded.student}.md")
             if not os.path.exists(path):
                 write_text(path, gradebook.feedback_text(graded))
+            if not os.path.exists(path[:-3] + ".html"):
+                write_text(path[:-3] + ".html", report.feedback_page_for_graded(graded, keys.as_dict()))
     elapsed = time.monotonic() - started
     print(gradebook.summary_text(ordered, exercises))
     print(f"graded {len(ordered) - reused_count} submissions, reused {reused_count} unchanged, in {elapsed:.1f} s "

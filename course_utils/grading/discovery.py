@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from . import limits
 from .text import name_bytes, shown_name
 
-__all__ = ["Submission", "Found", "discover", "student_id", "is_notebook_name"]
+__all__ = ["Submission", "Found", "discover", "student_folder", "student_id", "is_notebook_name"]
 
 _SAFE_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._@+-")
 _ESCAPED_FIRST = (b".", b"+", b"-", b"@")  # hidden files; what spreadsheets read as a formula
@@ -163,6 +163,15 @@ class _Walker:
                                         f"{MAX_DEPTH} folders deep: not searched")
                 continue
             self.walk(path, depth + 1)
+
+
+def student_folder(path: str, student: str) -> Submission:
+    """One student's folder read as a class folder's sub-folder is (every notebook at any
+    depth, nothing followed, links and devices refused with a note): a Submission."""
+    sub = Submission(student, shown_name(path), path)
+    _Walker(sub, path).walk(path, 1)
+    sub.notebooks.sort(key=name_bytes)
+    return sub
 
 
 def _class_folder(path: str, found: list[Submission], warnings: list[str]) -> None:
