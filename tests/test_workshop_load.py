@@ -224,9 +224,13 @@ def test_sigkill_mid_load_loses_nothing(tmp_path, capsys):
                                      range(PARTICIPANTS)))
         assert all(m.startswith("Joined") for m in messages), [m for m in messages if not m.startswith("Joined")][:3]
 
+        gate = threading.Event()  # the last third waits for the kill: a loaded machine cannot let the load end first
+
         def learner(i):  # 30 hook calls, spread over a few seconds, as a learner's checks are
             r = reporters[i]
             for k in range(EVENTS_EACH):
+                if k == 2 * EVENTS_EACH // 3:
+                    gate.wait(LOAD_TIMEOUT)
                 ex = IDS[min(k // 3, len(IDS) - 1)]
                 before = r._handed
                 if k % 5 == 4:
@@ -244,6 +248,7 @@ def test_sigkill_mid_load_loses_nothing(tmp_path, capsys):
             assert time.monotonic() < deadline, "the load never reached a quarter"
             time.sleep(0.02)
         server.kill()  # SIGKILL to the server's process group: no clean-up at all
+        gate.set()
         acked_before = {(f"Learner {i:03d}", eid) for i, r in enumerate(reporters) for eid in list(r.acked)}
         stored_before = set(stored_events(db))
         assert len(stored_before) < total, "the kill came after the load: nothing was tested"
