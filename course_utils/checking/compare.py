@@ -88,7 +88,7 @@ def _conform(value: Any, ref: Structure, where: str, repairs: dict[Diagnosis, st
     if isinstance(ref, str):
         return _conform_choice(value, ref, where)
     if is_scalar_ref(ref):
-        return _conform_number(value, where)
+        return _conform_number(value, where, repairs, role, batch)
     return _conform_array(value, np.asarray(ref), where, repairs, role, batch)
 
 
@@ -108,7 +108,9 @@ def _conform_sequence(value: Any, ref: Sequence[Any], where: str, repairs: dict[
 
 def _conform_choice(value: Any, ref: str, where: str) -> str:
     if type(value) is not str:
-        raise Mismatch(D.WRONG_TYPE, f"{where} should be a string such as {ref[:1]!r}..., but it is {describe(value)}.")
+        # never quote the reference here: for a one-letter choice it IS the answer
+        raise Mismatch(D.WRONG_TYPE, f"{where} should be a string (one of the options listed with the question), "
+                                     f"but it is {describe(value)}.")
     return value.strip().lower()
 
 
@@ -118,7 +120,14 @@ def _finite_number(number: float, where: str) -> float:
     return number
 
 
-def _conform_number(value: Any, where: str) -> float:
+def _conform_number(value: Any, where: str, repairs: dict[Diagnosis, str] | None = None, role: Role = "other",
+                    batch: int | None = None) -> float:
+    if (type(value) is np.ndarray and repairs is not None and role in ("weight", "bias") and batch is not None
+            and batch > 1 and value.shape == (batch,)):
+        code: Diagnosis = D.BIAS_NOT_SUMMED if role == "bias" else D.WEIGHT_NOT_SUMMED
+        repairs.setdefault(code, f"{where} has shape {value.shape} but should be a single number: "
+                                 "one entry per example")
+        return _finite_number(float(_as_float_array(value, where).sum()), where)
     if type(value) is int:
         try:
             return _finite_number(float(value), where)

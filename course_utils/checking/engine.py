@@ -161,7 +161,7 @@ def judge_draw(exercise: Exercise, draw: Draw, outcome: Outcome) -> DrawVerdict:
     if kind == "exception":
         return DrawVerdict(stop_code=D.EXCEPTION, message=f"Your function raised {outcome.error}.")
     if exercise.kind == "function":
-        changed = first_difference(to_plain(list(draw.args), exact=True), outcome.args_after)
+        changed = first_difference(draw.pristine(), outcome.args_after)
         if changed is not None:
             where, _, note = changed.partition(" (")
             note = f" ({note}" if note else ""
@@ -174,6 +174,9 @@ def judge_draw(exercise: Exercise, draw: Draw, outcome: Outcome) -> DrawVerdict:
         clean, repairs = compare.conform(outcome.value, draw.reference, roles, batch)
     except compare.Mismatch as m:
         return DrawVerdict(stop_code=m.code, message=m.message[:1].upper() + m.message[1:])
+    if exercise.options and isinstance(clean, str) and clean not in exercise.options:
+        return DrawVerdict(stop_code=D.WRONG_VALUE, message=(
+            f"{clean!r} is not one of the options: {', '.join(repr(o) for o in exercise.options)}."))
     error = compare.gap(clean, draw.reference)
     verdict = DrawVerdict(clean=clean, repairs=repairs, error=error, warnings=list(outcome.warnings))
     verdict.passed = error <= exercise.rtol and not repairs
@@ -203,7 +206,7 @@ def conclude(exercise: Exercise, draws: Sequence[Draw], verdicts: Sequence[DrawV
     for draw, v in zip(draws, verdicts, strict=False):
         if v.stop_code is not None:
             where = f" (on the case {draw.case!r}: {describe_args(exercise, draw.args)})" \
-                if v.stop_code in (D.SHAPE, D.EXCEPTION, D.NAN) else ""
+                if v.stop_code in (D.SHAPE, D.EXCEPTION, D.NAN) and exercise.kind == "function" else ""
             tail = hint if v.stop_code in (D.SHAPE, D.NAN, D.WRONG_TYPE) else ""
             return _result(exercise, False, v.stop_code, f"{v.message}{where}{tail}")
     if all(v.passed for v in verdicts):
@@ -252,6 +255,11 @@ def _common_explanations(exercise: Exercise, draws: Sequence[Draw],
 
 def _wrong_value_message(exercise: Exercise, draws: Sequence[Draw], verdicts: Sequence[DrawVerdict]) -> str:
     failing = [(d, v) for d, v in zip(draws, verdicts, strict=False) if not v.passed]
+    if exercise.kind == "value":
+        if isinstance(draws[0].reference, str):
+            return "That is not the right choice."
+        close = " Close: give more significant digits." if failing[0][1].error < 1e-2 else ""
+        return f"That is not the right answer.{close}"
     worst = max(v.error for _, v in failing)
     text = f"{D.DEFAULT_MESSAGES[D.WRONG_VALUE]} Largest relative error {worst:.2g}"
     wrong_cases = list(dict.fromkeys(d.case for d, _ in failing))

@@ -93,6 +93,10 @@ class Exercise:
     messages    this exercise's own sentence for a generic slip ("sign", "transpose",
                 "bias_not_summed", "weight_not_summed", "diagonal_jacobian"), when it
                 can say more than the default.
+    says        this exercise's own clause for a generic slip in messages that name
+                several slips (the default for "sign" talks of yhat - y).
+    options     for a choice checkpoint (a str reference): the options offered, so an
+                answer that is none of them is told so.
     """
 
     id: str
@@ -115,6 +119,8 @@ class Exercise:
     outputs: tuple[str, ...] = ()
     on_warning: str = ""
     messages: Mapping[str, str] = field(default_factory=dict)
+    says: Mapping[str, str] = field(default_factory=dict)
+    options: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"\d\d\.[A-Za-z_]\w*", self.id):

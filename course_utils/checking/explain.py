@@ -55,6 +55,14 @@ class Draw:
     reference: Any
     _outputs: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
 
+    def pristine(self) -> Any:
+        """The arguments as plain data (``to_plain(..., exact=True)``), computed once: what
+        the learner's arguments must still equal after the call."""
+        if ("pristine",) not in self._outputs:
+            from ..portable.plain import to_plain
+            self._outputs[("pristine",)] = to_plain(list(self.args), exact=True)
+        return self._outputs[("pristine",)]
+
     def output(self, exercise: Exercise, combo: tuple[int, ...]) -> Any:
         """The reference's answer with the slips at indices ``combo`` switched on; None
         when that combination cannot be computed."""
@@ -220,7 +228,9 @@ def _code(exercise: Exercise, key: str) -> Diagnosis:
 
 
 def _says(exercise: Exercise, key: str) -> str:
-    return _slip(exercise, key).says if key.startswith("slip:") else GENERIC_SAYS[key]
+    if key.startswith("slip:"):
+        return _slip(exercise, key).says
+    return exercise.says.get(key) or GENERIC_SAYS[key]
 
 
 def _order(exercise: Exercise, explanation: Explanation) -> list[str]:
