@@ -319,7 +319,8 @@ EXERCISES = [
         hints=(
             "A Jacobian dF/du of F: R^p -> R^q has one row per output and one column per input: shape (q, p).",
             "The outputs are the n = 6 entries of z_1; the inputs are the m n = 24 weights of vec(W_1).",
-            "(6, 24)",
+            "One row per entry of z_1 and one column per weight: (n, m n) = (6, 4 * 6), i.e. weight_jacobian_shape "
+            "= (6, 24).",
         ),
         solution="""
             weight_jacobian_shape = (6, 24)   # one row per entry of z_1 (6), one column per weight (4 * 6 = 24)
