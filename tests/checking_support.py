@@ -64,18 +64,26 @@ def expected_code(ex, keys):
     return codes.pop() if len(codes) == 1 else D.COMPOSITE
 
 
+def _signed(ex):
+    """False for a choice checkpoint (a "value" exercise whose answer is a string): a string
+    has no sign, so "sign" is no slip there."""
+    return not (ex.kind == "value" and isinstance(ex.reference(), str))
+
+
 def single_keys(ex):
-    """Every registered slip alone, and sign alone."""
-    return [(slip_key(i),) for i in range(len(ex.slips))] + [("sign",)]
+    """Every registered slip alone, and sign alone (where the answer has a sign)."""
+    return [(slip_key(i),) for i in range(len(ex.slips))] + ([("sign",)] if _signed(ex) else [])
 
 
 def pair_keys(ex):
-    """Every pair of slips on different knobs, and every slip with sign."""
+    """Every pair of slips on different knobs, and every slip with sign (where the answer
+    has a sign)."""
     pairs = []
     for i, j in itertools.combinations(range(len(ex.slips)), 2):
         if ex.slips[i].knob != ex.slips[j].knob:
             pairs.append((slip_key(i), slip_key(j)))
-    pairs += [(slip_key(i), "sign") for i in range(len(ex.slips))]
+    if _signed(ex):
+        pairs += [(slip_key(i), "sign") for i in range(len(ex.slips))]
     return pairs
 
 

@@ -21,8 +21,9 @@ from course_utils.grading.sandbox import Isolation
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOLUTION = os.path.join(ROOT, "solutions", "01_sigmoid.ipynb")
-IDS = ("01.sigmoid", "01.sigmoid_prime", "01.numerical_grad")
-FUNCS = {"01.sigmoid": "sigmoid", "01.sigmoid_prime": "sigmoid_prime", "01.numerical_grad": "numerical_grad"}
+IDS = ("01.sigmoid", "01.sigmoid_prime", "01.log_sigmoid", "01.numerical_grad")
+FUNCS = {"01.sigmoid": "sigmoid", "01.sigmoid_prime": "sigmoid_prime", "01.log_sigmoid": "log_sigmoid",
+         "01.numerical_grad": "numerical_grad"}
 MARKER = "4321.987"  # sleep duration that marks processes started by hostile submissions
 # Full isolation needs Linux namespaces (unshare) and, for a separate uid and a process
 # limit, root. Elsewhere the submissions that attack the machine are still graded, but
@@ -355,7 +356,7 @@ def test_feedback_explains_each_exercise(graded_class):
     fb = graded_class["feedback"]
     assert sorted(p.stem for p in fb.iterdir()) == sorted(graded_class["expected"])
     good = (fb / "good.md").read_text()
-    assert "Score: 4 / 4" in good
+    assert "Score: 6 / 6" in good  # notebook 01: sigmoid 1, sigmoid_prime 1, log_sigmoid 2, numerical_grad 2
     prime = (fb / "wrong_prime.md").read_text()
     assert "sigma(u) * (1 - sigma(u))" in prime  # the registered mistake's own message
     magic = (fb / "magic_user.md").read_text()
@@ -381,7 +382,7 @@ def test_rerun_skips_unchanged_and_regrades_changed(graded_class):
     with open(graded_class["out"], newline="") as fh:
         rows = list(csv.DictReader(fh))
     students = {r["student"] for r in rows}
-    assert "garbage" not in students and len(rows) == 3 * len(students)
+    assert "garbage" not in students and len(rows) == len(IDS) * len(students)
     assert all(r["passed"] == "1" for r in rows if r["student"] == "wrong_prime")
     before = {(r["student"], r["exercise"]): r for r in graded_class["rows"]}
     for r in rows:

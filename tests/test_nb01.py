@@ -57,3 +57,36 @@ def test_the_sigmoid_checks_judge_values_not_warnings():
     finally:
         np.seterr(**old)
     assert r.diagnosis == D.NAN
+
+
+# --- 01.log_sigmoid ---------------------------------------------------------------------
+
+def test_log_sigmoid_reference_against_independent_formulas():
+    """Where the direct formula is exact in float64 (|u| <= 30) it must agree; far left,
+    log sigma(u) = u - log(1 + e^u) is u to within e^u; its exponential is the sigmoid; and
+    its derivative (finite differences) is sigma(-u) = 1 - sigma(u)."""
+    moderate = np.linspace(-30, 30, 601)
+    direct = np.log(1 / (1 + np.exp(-moderate)))
+    assert np.allclose(nb01.log_sigmoid(moderate), direct, rtol=1e-12, atol=1e-15)
+    far_left = np.array([-40.0, -750.0, -1e4])
+    assert np.allclose(nb01.log_sigmoid(far_left), far_left, rtol=1e-15, atol=np.exp(-40))
+    u = np.random.default_rng(1).normal(scale=5, size=50)
+    assert np.allclose(np.exp(nb01.log_sigmoid(u)), 1 / (1 + np.exp(-u)), rtol=1e-13)
+    eps = 1e-6
+    slope = (nb01.log_sigmoid(u + eps) - nb01.log_sigmoid(u - eps)) / (2 * eps)
+    assert np.allclose(slope, 1 / (1 + np.exp(u)), rtol=1e-6, atol=1e-10)
+
+
+def test_log_sigmoid_is_finite_where_every_naive_form_is_not():
+    """The point of the exercise: at u = -1e4 the true value is finite (-1e4) while the log of
+    either sigmoid form is -inf; the check names that nan and passes the stable forms."""
+    u = np.array([-1e4])
+    with np.errstate(all="ignore"):
+        assert np.isneginf(np.log(1 / (1 + np.exp(-u))))[0]
+        assert np.isneginf(np.log(nb01.sigmoid(u)))[0]
+    assert nb01.log_sigmoid(u)[0] == -1e4
+    with np.errstate(all="ignore"):
+        r = course_utils.run_check("01.log_sigmoid", lambda v: np.log(1 / (1 + np.exp(-v))), seed=0)
+    assert r.diagnosis == D.NAN
+    r = course_utils.run_check("01.log_sigmoid", lambda v: -np.logaddexp(0.0, -v), seed=0)
+    assert r.passed

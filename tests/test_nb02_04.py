@@ -4,12 +4,12 @@ differences, the draws' promises, and wrong answers written the way a learner wo
 import math
 
 import numpy as np
-from checking_support import draw_args
 import pytest
+from checking_support import draw_args
 
 import course_utils
 from course_utils.checking import diagnosis as D
-from course_utils.checking import registry
+from course_utils.checking import engine, registry
 from course_utils.functions import sigmoid as sigma
 from course_utils.gradcheck import gradcheck
 
@@ -36,7 +36,7 @@ def test_02_grad_matches_finite_differences():
     ex, draws = _draws("02.grad_w")
     loss = registry.get("02.loss").reference
     for x, y, w in draws:
-        r = gradcheck(lambda w_: loss(x, y, float(w_)), w, ex.reference(x, y, w))
+        r = gradcheck(lambda w_, x=x, y=y: loss(x, y, float(w_)), w, ex.reference(x, y, w))
         assert r.passed, r
 
 
@@ -91,7 +91,7 @@ def test_03_draws_shapes_and_no_zero_inputs():
 def test_03_grad_matches_finite_differences():
     ex, draws = _draws("03.grad_w")
     for x, y, w in draws:
-        r = gradcheck(lambda w_: 0.5 * float(sigma(x @ w_) - y) ** 2, w, ex.reference(x, y, w))
+        r = gradcheck(lambda w_, x=x, y=y: 0.5 * float(sigma(x @ w_) - y) ** 2, w, ex.reference(x, y, w))
         assert r.passed, r
 
 
@@ -147,7 +147,7 @@ def test_04_grad_matches_finite_differences_and_loop():
     loop = registry.get("04.grad_w_loop").reference
     for X, y, w in draws:
         g = ex.reference(X, y, w)
-        assert gradcheck(lambda w_: loss(X, y, w_), w, g).passed
+        assert gradcheck(lambda w_, X=X, y=y: loss(X, y, w_), w, g).passed
         assert np.allclose(loop(X, y, w), g, rtol=1e-12, atol=0)
 
 
@@ -203,3 +203,96 @@ def test_04_learner_style_mistakes_are_named():
     assert "bias" not in r.message  # worded for a weight gradient
     assert course_utils.run_check("04.grad_w", wrong_product).diagnosis == D.EXCEPTION
     assert course_utils.run_check("04.loss", mean_loss).diagnosis == D.BATCH_SCALE
+
+
+# --- the learner-derived quantities (issue 12): references against finite differences -----
+
+def _central(f, value, eps=1e-6):
+    """Central difference of scalar f at a number, or entry by entry at an array."""
+    if np.ndim(value) == 0:
+        return (f(value + eps) - f(value - eps)) / (2 * eps)
+    return np.array([(f(value + e) - f(value - e)) / (2 * eps)
+                     for e in (eps * np.eye(value.size)).reshape(value.size, *value.shape)]).reshape(value.shape)
+
+
+def _loss(X, y, w, b=0.0):
+    """1/2 sum (sigma(z) - y)^2 with z = X @ w + b (x * w + b for numbers), written here
+    independently of the course's models."""
+    z = X * w + b if np.ndim(X) == 0 else np.asarray(X) @ w + b
+    return 0.5 * float(np.sum((1 / (1 + np.exp(-z)) - y) ** 2))
+
+
+def test_02_grad_x_and_grad_y_match_finite_differences():
+    for exercise_id, which in (("02.grad_x", 0), ("02.grad_y", 1)):
+        ex, draws = _draws(exercise_id)
+        for args in draws:
+            def f(v, args=args, which=which):
+                changed = list(args)
+                changed[which] = v
+                return _loss(changed[0], changed[1], changed[2])
+            assert ex.reference(*args) == pytest.approx(_central(f, args[which]), rel=1e-6)
+
+
+def test_02_delta_saturated_is_dL_dz_at_the_stated_unit():
+    z = math.log(0.999 / 0.001)  # sigma(z) = 0.999
+    numeric = _central(lambda v: 0.5 * (1 / (1 + math.exp(-v)) - 0.1) ** 2, z)
+    assert registry.get("02.delta_saturated").reference() == pytest.approx(numeric, rel=1e-6)
+
+
+def test_03_dz_dw_shape_is_the_numerical_jacobians_shape():
+    # With column vectors, z = w^T x maps w (3, 1) to z (1, 1): the Jacobian has one row per
+    # entry of z and one column per entry of w, found here by differentiating numerically.
+    x = np.array([[0.5], [-1.0], [2.0]])
+    w = np.array([[0.3], [0.2], [-0.1]])
+    z = lambda w_: w_.T @ x  # noqa: E731
+    cols = [((z(w + 1e-6 * e[:, None]) - z(w - 1e-6 * e[:, None])) / 2e-6).ravel() for e in np.eye(3)]
+    jac = np.stack(cols, axis=1)
+    assert jac.shape == registry.get("03.dz_dw_shape").reference()
+    assert np.allclose(jac, x.T)
+
+
+def test_03_grad_wb_matches_finite_differences():
+    ex, draws = _draws("03.grad_wb")
+    for x, y, w, b in draws:
+        dw, db = ex.reference(x, y, w, b)
+        assert gradcheck(lambda w_, x=x, y=y, b=b: _loss(x, y, w_, b), w, dw).passed
+        assert db == pytest.approx(_central(lambda b_, x=x, y=y, w=w: _loss(x, y, w, b_), b), rel=1e-6)
+
+
+def test_03_grad_metric_represents_the_derivative_in_that_inner_product():
+    # Defining property: <g, v>_M = g @ M @ v equals the directional derivative of L along v,
+    # measured by finite differences, for random directions v; and M = I gives grad_w.
+    ex, draws = _draws("03.grad_metric")
+    rng = np.random.default_rng(5)
+    for x, y, w, M in draws:
+        g = ex.reference(x, y, w, M)
+        assert np.allclose(M, M.T) and np.all(np.linalg.eigvalsh(M) > 0)
+        for _ in range(3):
+            v = rng.normal(size=w.shape)
+            directional = _central(lambda t, x=x, y=y, w=w, v=v: _loss(x, y, w + t * v), 0.0)
+            assert g @ M @ v == pytest.approx(directional, rel=1e-6, abs=1e-12)
+        assert np.allclose(ex.reference(x, y, w, np.eye(len(w))), registry.get("03.grad_w").reference(x, y, w))
+
+
+def test_04_square_product_answer_is_the_one_wrong_product():
+    rng = np.random.default_rng(2)
+    X, delta = rng.normal(size=(4, 4)), rng.normal(size=4)
+    right = X.T @ delta
+    results = {"a": X.T @ delta, "b": delta @ X, "c": X @ delta}
+    assert all(r.shape == (4,) for r in results.values())  # all three pass a shape check
+    wrong = [k for k, r in results.items() if not np.allclose(r, right)]
+    assert wrong == [registry.get("04.square_product").reference()]
+
+
+def test_04_grad_wb_and_grad_X_match_finite_differences():
+    ex, draws = _draws("04.grad_wb")
+    for X, y, w, b in draws:
+        dw, db = ex.reference(X, y, w, b)
+        assert gradcheck(lambda w_, X=X, y=y, b=b: _loss(X, y, w_, b), w, dw).passed
+        assert db == pytest.approx(_central(lambda b_, X=X, y=y, w=w: _loss(X, y, w, b_), b), rel=1e-6)
+    ex = registry.get("04.grad_X")
+    the_plan = engine.plan(ex, np.random.default_rng(0), extra=10)
+    for draw in the_plan:
+        X, y, w = draw.args
+        assert gradcheck(lambda X_, y=y, w=w: _loss(X_, y, w), X, ex.reference(X, y, w)).passed
+    assert any(d.args[0].shape[0] == d.args[0].shape[1] for d in the_plan)  # the square case is in every plan

@@ -50,7 +50,9 @@ EXERCISES = [
                  "You squared the sum of the errors; square each error first, then sum."),
         ),
         hints=(
-            "Subtract, square element-wise, add up, halve. Return a Python float.",
+            "The loss adds one term per example, the squared difference between prediction and target, "
+            "and halves the total. Return a Python float.",
+            "(yhat - y) ** 2 squares element-wise, giving an (N,) array; np.sum adds its entries up.",
             "return 0.5 * float(np.sum((yhat - y) ** 2))",
         ),
         solution="""

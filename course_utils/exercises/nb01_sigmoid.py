@@ -1,8 +1,10 @@
-"""Notebook 01: the sigmoid, its derivative, and a finite-difference gradient.
+"""Notebook 01: the sigmoid, its derivative, its logarithm, and a finite-difference gradient.
 
-The sigmoid exercises judge values (DESIGN's rule, stated in notebook 01): the answer must
-be finite and right, entry by entry, for every u, including |u| up to 1e4. NumPy's
-warnings are not judged; a passing answer that made NumPy warn gets a note.
+The sigmoid exercises judge values (the rule stated in notebook 01): the answer must be
+finite and right, entry by entry, for every u, including |u| up to 1e4. NumPy's warnings
+are not judged; a passing answer that made NumPy warn gets a note. ``01.log_sigmoid`` is
+where stability changes the values: log sigma(-1e4) = -1e4, while log(sigmoid(u)) gives
+log(0) = -inf there, whichever sigmoid is used.
 """
 
 import numpy as np
@@ -82,6 +84,16 @@ def numerical_grad(f, w, eps=1e-6, *, forward=False, halve=True):
     return grad
 
 
+def log_sigmoid(u, *, exponent_sign=-1, keep_max=True):
+    """log sigma(u) = -softplus(-u) element-wise, finite for every u; u any shape -> same shape.
+
+    softplus(t) = log(1 + e^t) = max(t, 0) + log1p(e^{-|t|}): exp only ever sees -|t| <= 0.
+    Knobs (mistakes): ``exponent_sign=+1`` computes log sigma(-u) = log(1 - sigma(u));
+    ``keep_max=False`` drops the max(t, 0) term of softplus."""
+    t = np.asarray(u, dtype=float) * exponent_sign  # softplus's argument: -u for the right answer
+    return -((np.maximum(t, 0.0) if keep_max else 0.0) + np.log1p(np.exp(-np.abs(t))))
+
+
 def _f_and_w(shape):
     """A smooth scalar function f of an array w of ``shape``, w itself, and eps = 1e-2.
 
@@ -95,8 +107,9 @@ def _f_and_w(shape):
     return draw
 
 
-_U_WARNING = ("Your values are right (1 / (1 + inf) happens to be exactly 0), but a form that never "
-              "overflows is better practice, and it matters once you take logs (notebook 08): see section 4.")
+_U_WARNING = ("The check judges values, and yours are right: an intermediate overflowed to inf (e.g. "
+              "np.exp(1000)) and a later step turned it into the correctly rounded number (1 / (1 + inf) = 0). "
+              "Put a logarithm on top and it no longer does (01.log_sigmoid, section 4).")
 
 EXERCISES = [
     Exercise(
@@ -155,6 +168,43 @@ EXERCISES = [
         ),
     ),
     Exercise(
+        id="01.log_sigmoid",
+        signature="log_sigmoid(u)",
+        returns="array shaped like u: log(sigma(u)) element-wise, finite and right for |u| up to 1e4",
+        cases=U_CASES,
+        reference=log_sigmoid,
+        points=2,
+        on_warning=("The check judges values, and yours are right; the warning says an intermediate overflowed "
+                    "(np.where computes both branches on every entry). Computing exp(-|t|) only avoids it."),
+        messages={"sign": "Your answer is -log sigma(u) = softplus(-u), the right one with the opposite sign: "
+                          "log sigma(u) = -log(1 + e^{-u}) is negative, since sigma(u) < 1."},
+        says={"sign": "the whole answer has the opposite sign (log sigma is negative: a minus in front of the "
+                      "softplus)"},
+        slips=(
+            Slip("exponent_sign", +1, D.WRONG_VALUE, "it computes log sigma(-u) = log(1 - sigma(u))",
+                 "You computed log(1 - sigma(u)) = log sigma(-u) = -softplus(u): the sign inside the softplus "
+                 "is flipped. log sigma(u) = -log(1 + e^{-u}) = -softplus(-u)."),
+            Slip("keep_max", False, D.WRONG_VALUE, "the max(t, 0) term of softplus is missing",
+                 "Your answer is -log1p(exp(-|u|)) only: right for u >= 0, but for u < 0 the softplus needs its "
+                 "term max(-u, 0) = -u: softplus(t) = max(t, 0) + log1p(exp(-|t|))."),
+        ),
+        solution="""
+            def log_sigmoid(u):
+                u = np.asarray(u, dtype=float)
+                t = -u                                        # log sigma(u) = -softplus(-u)
+                return -(np.maximum(t, 0) + np.log1p(np.exp(-np.abs(t))))
+        """,
+        hints=(
+            "Do the algebra before the arithmetic: log(sigmoid(u)) takes log(0) = -inf at u = -1e4 because "
+            "sigma(-1e4) = e^{-1e4} is far below the smallest float64 (about 1e-308), whichever sigmoid you use. "
+            "Write log sigma(u) without computing sigma(u) first.",
+            "log sigma(u) = log 1 - log(1 + e^{-u}) = -softplus(-u), softplus(t) = log(1 + e^t). For t > 0, "
+            "factor e^t out: log(1 + e^t) = t + log(1 + e^{-t}). So softplus(t) = max(t, 0) + log(1 + e^{-|t|}).",
+            "t = -u; return -(np.maximum(t, 0) + np.log1p(np.exp(-np.abs(t)))). (np.log1p(s) is log(1 + s), "
+            "accurate for tiny s.)",
+        ),
+    ),
+    Exercise(
         id="01.numerical_grad",
         signature="numerical_grad(f, w, eps=1e-6)",
         returns="array shaped like w: central differences (f(w + eps e_i) - f(w - eps e_i)) / (2 eps)",
@@ -190,10 +240,12 @@ EXERCISES = [
                 return grad
         """,
         hints=(
-            "Loop over every entry of w (np.ndindex(w.shape) works for any shape), nudge that entry "
-            "up and down by eps, and see how f changes. Work on a copy of w.",
-            "grad[i] = (f(w with w[i] + eps) - f(w with w[i] - eps)) / (2 * eps). Save old = w[i] "
-            "and put it back exactly with w[i] = old afterwards.",
+            "The partial derivative along entry i is the slope of f when only w[i] moves: the definition of "
+            "the derivative, with a small step eps on both sides (the central difference).",
+            "Loop over every entry of w (np.ndindex(w.shape) works for any shape), on a private copy of w; "
+            "set w[i] = old + eps, evaluate f, set w[i] = old - eps, evaluate f, and put w[i] = old back.",
+            "grad[i] = (f_plus - f_minus) / (2 * eps) for every i, with f_plus = f(w with w[i] + eps) and "
+            "f_minus = f(w with w[i] - eps).",
         ),
     ),
 ]

@@ -4,7 +4,7 @@
 
 def squared_error_loop(yhat, y):
     total = 0.0
-    for a, b in zip(yhat, y):
+    for a, b in zip(yhat, y, strict=True):
         total += (a - b) ** 2 / 2
     return total
 

@@ -65,8 +65,33 @@ def numerical_grad_inplace(f, w, eps=1e-6):
     return grad
 
 
+def log_sigmoid_logaddexp(u):
+    # log sigma(u) = -log(1 + e^{-u}) = -logaddexp(0, -u); NumPy's logaddexp is stable.
+    return -np.logaddexp(0.0, -np.asarray(u, dtype=float))
+
+
+def log_sigmoid_branches(u):
+    # Two exact forms chosen by sign: -log1p(e^{-u}) for u >= 0, u - log1p(e^{u}) for u < 0
+    # (multiply top and bottom by e^u). Both exponents are -|u|.
+    u = np.asarray(u, dtype=float)
+    e = np.exp(-np.abs(u))
+    return np.where(u >= 0, -np.log1p(e), u - np.log1p(e))
+
+
+def log_sigmoid_loop(u):
+    # Element by element with math: log sigma(u) = u - softplus(u), softplus by cases.
+    u = np.asarray(u, dtype=float)
+    out = np.empty_like(u)
+    for i in np.ndindex(u.shape):
+        v = float(u[i])
+        softplus = v + math.log1p(math.exp(-v)) if v > 0 else math.log1p(math.exp(v))
+        out[i] = v - softplus
+    return out
+
+
 ALTERNATIVES = {
     "01.sigmoid": [sigmoid_loop, sigmoid_tanh, sigmoid_logaddexp],
     "01.sigmoid_prime": [sigmoid_prime_exp, sigmoid_prime_cosh],
+    "01.log_sigmoid": [log_sigmoid_logaddexp, log_sigmoid_branches, log_sigmoid_loop],
     "01.numerical_grad": [numerical_grad_basis, numerical_grad_inplace],
 }

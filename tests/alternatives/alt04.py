@@ -11,7 +11,7 @@ def _sig(z):
 
 def loss_loop(X, y, w):
     total = 0.0
-    for xi, yi in zip(X, y):
+    for xi, yi in zip(X, y, strict=True):
         yhat = 1 / (1 + math.exp(-float(xi @ w)))
         total += 0.5 * (yhat - yi) ** 2
     return total
@@ -67,11 +67,52 @@ def grad_w_loop_list(X, y, w):
         s = _sig(x @ w)
         return (s - t) * s * (1 - s) * x
 
-    return sum(one(x, t) for x, t in zip(X, y))
+    return sum(one(x, t) for x, t in zip(X, y, strict=True))
+
+
+def grad_wb_augmented(X, y, w, b):
+    # A column of ones appended to X makes b the last weight: (X1.T @ delta)[-1] = sum_i delta_i.
+    X1 = np.hstack([X, np.ones((X.shape[0], 1))])
+    g = grad_w_einsum(X1, y, np.append(w, b))
+    return g[:-1], float(g[-1])
+
+
+def grad_wb_loop(X, y, w, b):
+    dw = np.zeros(X.shape[1])
+    db = 0.0
+    for xi, yi in zip(X, y, strict=True):
+        s = 1 / (1 + math.exp(-(float(xi @ w) + b)))
+        delta = (s - yi) * s * (1 - s)
+        dw += delta * xi
+        db += delta
+    return dw, db
+
+
+def grad_X_broadcast(X, y, w):
+    yhat = _sig(X @ w)
+    delta = (yhat - y) * yhat * (1 - yhat)
+    return delta[:, None] * w[None, :]
+
+
+def grad_X_loop(X, y, w):
+    # Entry by entry, from dz_i/dX[i, j] = w_j.
+    out = np.zeros(X.shape)
+    for i in range(X.shape[0]):
+        s = 1 / (1 + math.exp(-float(X[i] @ w)))
+        for j in range(X.shape[1]):
+            out[i, j] = (s - y[i]) * s * (1 - s) * w[j]
+    return out
+
+
+def grad_X_einsum(X, y, w):
+    yhat = _sig(np.einsum("nd,d->n", X, w))
+    return np.einsum("n,d->nd", (yhat - y) * yhat * (1 - yhat), w)
 
 
 ALTERNATIVES = {
     "04.loss": [loss_loop, loss_dot],
     "04.grad_w_loop": [grad_w_loop_math, grad_w_loop_list, grad_w_broadcast],
     "04.grad_w": [grad_w_delta_first, grad_w_einsum, grad_w_broadcast, grad_w_by_component],
+    "04.grad_wb": [grad_wb_augmented, grad_wb_loop],
+    "04.grad_X": [grad_X_broadcast, grad_X_loop, grad_X_einsum],
 }

@@ -82,12 +82,51 @@ def numgrad_backward(f, w, eps=1e-6):
     return g
 
 
+def log_sigmoid_naive(u):
+    # The formula as written: log of the textbook sigmoid. exp(1e4) = inf, 1 / inf = 0, log 0 = -inf.
+    with np.errstate(all="ignore"):
+        return np.log(1 / (1 + np.exp(-u)))
+
+
+def log_sigmoid_of_stable(u):
+    # A stable sigmoid does not help: sigma(-1e4) = e^{-1e4} underflows to 0 before the log.
+    with np.errstate(all="ignore"):
+        return np.log(sig(u))
+
+
+def log_sigmoid_log_one_plus(u):
+    # -log(1 + e^{-u}) without the softplus trick: log(inf) at u = -1e4.
+    with np.errstate(all="ignore"):
+        return -np.log(1 + np.exp(-u))
+
+
+def log_sigmoid_clipped(u):
+    # bce_loss's silent clip: finite, but log(1e-300) = -690.8 where the answer is -750 or -1e4.
+    return np.log(np.clip(sig(u), 1e-300, 1.0))
+
+
+def log_sigmoid_nudged(u):
+    # log(sigma + 1e-12): finite, wrong for u below about -27.
+    return np.log(sig(u) + 1e-12)
+
+
+def log_sigmoid_softplus(u):
+    # softplus(u) = log(1 + e^u), stable, but it is -log sigma(-u): two slips at once.
+    u = np.asarray(u, dtype=float)
+    return np.maximum(u, 0) + np.log1p(np.exp(-np.abs(u)))
+
+
 WRONG = {
     "01.sigmoid": [("transposed", sigmoid_transposed, {D.SHAPE}), ("flattened", sigmoid_flat, {D.SHAPE}),
                    ("exp(u)/(1+exp(u))", sigmoid_nan_form, {D.NAN}), ("rounded", sigmoid_rounded, VALUE),
                    ("first row", sigmoid_first_row, {D.SHAPE})],
     "01.sigmoid_prime": [("transposed", sigmoid_prime_transposed, {D.SHAPE}),
                          ("slope at 0", sigmoid_prime_quarter, VALUE), ("diag on 1-D", sigmoid_prime_diag, {D.SHAPE})],
+    "01.log_sigmoid": [("log(1 / (1 + exp(-u)))", log_sigmoid_naive, {D.NAN}),
+                       ("log(stable sigmoid)", log_sigmoid_of_stable, {D.NAN}),
+                       ("-log(1 + exp(-u))", log_sigmoid_log_one_plus, {D.NAN}),
+                       ("clipped at 1e-300", log_sigmoid_clipped, VALUE), ("plus 1e-12", log_sigmoid_nudged, VALUE),
+                       ("softplus(u)", log_sigmoid_softplus, {D.COMPOSITE})],
     "01.numerical_grad": [("its own eps", numgrad_own_eps, VALUE),
                           ("flattened", numgrad_flat_only, {D.SHAPE, D.EXCEPTION}),
                           ("backward difference", numgrad_backward, VALUE)],
