@@ -64,25 +64,25 @@ def expected_code(ex, keys):
     return codes.pop() if len(codes) == 1 else D.COMPOSITE
 
 
-def _signed(ex):
-    """False for a choice checkpoint (a "value" exercise whose answer is a string): a string
-    has no sign, so "sign" is no slip there."""
-    return not (ex.kind == "value" and isinstance(ex.reference(), str))
+def signed(ex):
+    """False for a choice checkpoint (a string answer has no sign), else True."""
+    if ex.kind != "value":
+        return True
+    return any(not isinstance(x, str) for x in compare.leaves(ex.reference()))
 
 
 def single_keys(ex):
-    """Every registered slip alone, and sign alone (where the answer has a sign)."""
-    return [(slip_key(i),) for i in range(len(ex.slips))] + ([("sign",)] if _signed(ex) else [])
+    """Every registered slip alone, and sign alone (where the answer has numbers)."""
+    return [(slip_key(i),) for i in range(len(ex.slips))] + ([("sign",)] if signed(ex) else [])
 
 
 def pair_keys(ex):
-    """Every pair of slips on different knobs, and every slip with sign (where the answer
-    has a sign)."""
+    """Every pair of slips on different knobs, and every slip with sign (where the answer has numbers)."""
     pairs = []
     for i, j in itertools.combinations(range(len(ex.slips)), 2):
         if ex.slips[i].knob != ex.slips[j].knob:
             pairs.append((slip_key(i), slip_key(j)))
-    if _signed(ex):
+    if signed(ex):
         pairs += [(slip_key(i), "sign") for i in range(len(ex.slips))]
     return pairs
 

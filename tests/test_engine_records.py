@@ -35,7 +35,8 @@ def test_a_choice_slip_is_named_and_a_plain_wrong_choice_is_said_plainly():
     r = engine.judge_value(CHOICE, "b")
     assert r.diagnosis == D.WRONG_VALUE and r.message.startswith("That is not the right choice.")
     assert "relative error" not in r.message
-    assert engine.judge_value(CHOICE, " C ").passed
+    r = engine.judge_value(CHOICE, " C ")
+    assert r.passed and r.message == "right."
 
 
 def number():

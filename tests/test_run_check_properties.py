@@ -12,9 +12,10 @@ import course_utils
 from course_utils.checking import diagnosis as D
 from course_utils.checking import registry
 
-# A derivation checkpoint ("value" exercise) is a variable, never called: only function
-# exercises can raise.
-CALLED = [ex.id for ex in registry.all_exercises() if ex.kind == "function"]
+# A derivation checkpoint's answer is a value, not a function: junk values are judged by
+# test_junk_checkpoint_answers_never_raise below (a junk string may be the right choice).
+FUNCTION_IDS = [i for i in course_utils.exercise_ids() if registry.get(i).kind == "function"]
+VALUE_IDS = [i for i in course_utils.exercise_ids() if registry.get(i).kind == "value"]
 
 
 class AlwaysEqual:
@@ -74,8 +75,7 @@ def test_junk_returns_never_raise_and_never_pass(exercise_id, value):
 
 
 @settings(max_examples=60, deadline=None)
-@given(exercise_id=st.one_of(st.sampled_from(course_utils.exercise_ids()), st.text(max_size=8), st.none(),
-                             st.integers()),
+@given(exercise_id=st.one_of(st.sampled_from(FUNCTION_IDS), st.text(max_size=8), st.none(), st.integers()),
        fn=st.one_of(leaf, st.just(print), st.just(lambda: 1), st.just(lambda *a, **k: 1 / 0)))
 def test_junk_ids_and_functions_never_raise(exercise_id, fn):
     r = course_utils.run_check(exercise_id, fn, draws=1)
@@ -84,7 +84,7 @@ def test_junk_ids_and_functions_never_raise(exercise_id, fn):
 
 
 @settings(max_examples=40, deadline=None)
-@given(exercise_id=st.sampled_from(CALLED),
+@given(exercise_id=st.sampled_from(FUNCTION_IDS),
        exc=st.sampled_from([ValueError, KeyboardInterrupt, SystemExit, MemoryError, RecursionError, GeneratorExit]))
 def test_any_exception_from_the_learner_is_reported(exercise_id, exc):
     def student(*args):
@@ -93,3 +93,19 @@ def test_any_exception_from_the_learner_is_reported(exercise_id, exc):
     r = course_utils.run_check(exercise_id, student, draws=1)
     assert (r.passed, r.diagnosis) == (False, D.EXCEPTION)
     assert exc.__name__ in r.message
+
+
+def _right_value(exercise_id, value):
+    """True when ``value`` is the checkpoint's answer (a choice up to case and spaces, or the number)."""
+    ref = registry.get(exercise_id).reference()
+    if isinstance(ref, str):
+        return type(value) is str and value.strip().lower() == ref
+    return type(value) in (int, float) and abs(value - ref) <= 1e-7 * abs(ref)
+
+
+@settings(max_examples=80, deadline=None)
+@given(exercise_id=st.sampled_from(VALUE_IDS or ["no checkpoint"]), value=junk)
+def test_junk_checkpoint_answers_never_raise(exercise_id, value):
+    r = course_utils.run_check(exercise_id, value)
+    assert isinstance(r, course_utils.CheckResult) and (r.diagnosis in D.CODES) != r.passed
+    assert r.passed == (bool(VALUE_IDS) and _right_value(exercise_id, value))

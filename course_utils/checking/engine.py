@@ -209,6 +209,8 @@ def conclude(exercise: Exercise, draws: Sequence[Draw], verdicts: Sequence[DrawV
                 if v.stop_code in (D.SHAPE, D.EXCEPTION, D.NAN) and exercise.kind == "function" else ""
             tail = hint if v.stop_code in (D.SHAPE, D.NAN, D.WRONG_TYPE) else ""
             return _result(exercise, False, v.stop_code, f"{v.message}{where}{tail}")
+    if all(v.passed for v in verdicts) and exercise.kind == "value":
+        return _result(exercise, True, None, "right.")
     if all(v.passed for v in verdicts):
         n = len(verdicts)
         cases = "; ".join(dict.fromkeys(d.case for d in draws[:n]))

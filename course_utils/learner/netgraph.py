@@ -99,14 +99,15 @@ def _edge(ax, a, b, fwd, bwd, label_at=0.5, fontsize=8.5, side=-1):
                 bbox=dict(fc="white", ec="none", alpha=0.8, pad=0.5))
 
 
-def two_layer_graph(x, y, W1, w2, backward=True, title=None, ax=None):
+def two_layer_graph(x, y, W1, w2, backward=True, title=None, ax=None, input_grad=False):
     """Draw the computation graph of one example through the two-layer net.
 
     Leaves (x, the weights, y) show their values inside; each edge out of an operation
     carries its forward value in blue above and the gradient dL/d(that value) in red
     below; an edge out of a weight carries dL/d(weight) (``backward=False`` leaves all
-    gradients out). One hidden unit when W1 is (d,) and w2 a number; H units when W1 is
-    (d, H). Returns the Figure.
+    gradients out). ``input_grad=True`` also writes dL/dx next to the input (notebook 05
+    shows it once its exercise is done). One hidden unit when W1 is (d,) and w2 a number;
+    H units when W1 is (d, H). Returns the Figure.
     """
     import matplotlib.pyplot as plt
 
@@ -125,6 +126,9 @@ def two_layer_graph(x, y, W1, w2, backward=True, title=None, ax=None):
     g = (lambda s: s) if backward else (lambda s: None)
     x_pos = (X0 - 0.8, 0.0 if H % 2 == 0 else gap / 2) if H > 1 else (X0, 0.9)
     _node(ax, x_pos, f"x\n{fmt(v['x'])}", "leaf", fontsize=9)
+    if backward and input_grad:  # beside the leaf, above it: the edges from x carry no room for text
+        ax.text(x_pos[0], x_pos[1] + 0.6, f"dL/dx={fmt(v['dx'], 3)}", color=BWD, fontsize=8.5,
+                ha="center", va="bottom", zorder=4)
     for j, yj in enumerate(ys):
         wname = "w1" if single else f"W1[:,{j}]"
         zname = "z1" if single else f"z1[{j}]"
