@@ -298,3 +298,19 @@ def test_rate_limiter_memory_is_bounded():
     for i in range(1000):
         lim.allow(i)
     assert len(lim._buckets) == 100
+
+
+def test_a_later_batch_is_never_dated_before_an_earlier_one(store):
+    """The reporter sends one batch at a time, in the order the events happened: a batch
+    whose ages, minus a slow first request's latency, would date it earlier is kept after."""
+    ada = store.participant_for(store.join("Ada", None, 10).token)
+    store.add_events(ada, [ev(1, age=0.0)], 1000.050, 100)              # a slow request: happened ~1000.000
+    store.add_events(ada, [ev(2, kind="hint", level=1, age=0.045)], 1000.046, 100)   # happened 1000.001
+    times = [(row[2], row[9]) for row in store.events()]
+    assert [t[0] for t in times] == ["event-0001", "event-0002"]
+    assert times[1][1] >= times[0][1]
+    # within one batch the ages are exact relative to each other and keep their order
+    bob = store.participant_for(store.join("Bob", None, 10).token)
+    store.add_events(bob, [ev(3, age=5.0), ev(4, age=9.0)], 2000.0, 100)
+    bob_rows = [row for row in store.events() if row[1] == "Bob"]
+    assert [(r[2], r[9]) for r in bob_rows] == [("event-0004", 1991.0), ("event-0003", 1995.0)]

@@ -1,171 +1,181 @@
-"""A small reverse-mode automatic differentiation on NumPy arrays (notebook 10).
+"""Recording a computation as a graph, for the reverse-mode autodiff of notebook 12.
 
-In the spirit of Karpathy's micrograd, but every value is an array and the operations
-are the ones of this course: ``@`` (matmul), ``+`` / ``-`` / ``*`` with broadcasting
-(a bias (n,) added to a batch (N, n)), ``sigmoid``, ``sum``, and the two losses,
-``squared_loss`` (1/2 sum (yhat - y)^2) and ``bce`` (binary cross-entropy summed).
+A ``Tensor`` holds a NumPy array and remembers how it was computed: every operation on
+Tensors (``@``, ``+``, ``-``, ``*``, ``.sum()``, and the functions ``sigmoid``, ``tanh``,
+``log``) returns a new Tensor that knows its op and its parents. That is the forward half
+of automatic differentiation, and all this module does: the backward half (each op's
+rule and the reverse sweep) is what the learner writes in notebook 12 (``vjp`` and
+``backward``), so nothing here computes a gradient.
 
-Each operation returns a new ``Tensor`` that remembers its inputs and a function that
-turns the gradient of the final loss with respect to its own value (``out.grad``, the
-shape of ``out``) into gradients for its inputs: the chain rule, one link at a time.
-``loss.backward()`` visits the graph from the loss back to the leaves in reverse
-topological order, so every node has its full gradient before it passes it on. This is
-the delta recursion of notebook 08 without the bookkeeping done by hand.
+``graph(loss)`` lists the recorded computation as plain data, the form the learner's
+``backward(ops, parents, values)`` takes: node 0 is ``loss``, the nodes are listed in the
+order a breadth-first walk back from it finds them, and ``parents[i]`` holds the indices
+of the nodes node i was computed from. ``gradients(loss, backward)`` runs a learner's
+``backward`` on that listing and stores each node's gradient in its ``.grad``.
 
-    W = Tensor(W0); b = Tensor(b0)
-    loss = bce(sigmoid(Tensor(X) @ W + b), Y)
-    loss.backward()
-    W.grad, b.grad           # shaped like W0, b0
+    X, W, b = Tensor(X0, "X"), Tensor(W0, "W"), Tensor(b0, "b")
+    loss = sigmoid(X @ W + b).sum()
+    ops, parents, values, nodes = graph(loss)
+    gradients(loss, backward)          # your backward from notebook 12
+    W.grad, b.grad                     # shaped like W0, b0
 """
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from ..portable.functions import sigmoid as _sigmoid
 
-__all__ = ["Tensor", "as_tensor", "sigmoid", "squared_loss", "bce", "network_gradients"]
-
-
-def _unbroadcast(grad, shape):
-    """Sum ``grad`` over the axes NumPy broadcasting added or stretched to reach ``shape``."""
-    while grad.ndim > len(shape):
-        grad = grad.sum(axis=0)               # a (n,) bias was added to every row
-    for axis, size in enumerate(shape):
-        if size == 1 and grad.shape[axis] != 1:
-            grad = grad.sum(axis=axis, keepdims=True)
-    return grad
+__all__ = ["Tensor", "sigmoid", "tanh", "log", "graph", "gradients", "describe", "Graph"]
 
 
 class Tensor:
-    """An array that records how it was computed, so gradients can flow back to it."""
+    """A float64 array that records the operation and the Tensors it was computed from."""
 
-    def __init__(self, value, parents=(), op=""):
+    __array_ufunc__ = None   # ndarray (op) Tensor defers to the Tensor's reflected operator
+
+    def __init__(self, value: Any, name: str = "", op: str = "input", parents: tuple[Tensor, ...] = ()) -> None:
         self.value = np.array(value, dtype=np.float64)
-        self.grad = np.zeros_like(self.value)
-        self._parents = parents               # the Tensors this one was computed from
-        self._backward = lambda: None         # pushes self.grad into the parents' grads
+        self.name = name
         self.op = op
+        self.parents = parents
+        self.grad: np.ndarray | None = None
 
     @property
-    def shape(self):
-        """The shape of ``value`` (a tuple); ``grad`` has the same shape."""
-        return self.value.shape
+    def shape(self) -> tuple[int, ...]:
+        """The shape of the value."""
+        return tuple(self.value.shape)
 
-    def __repr__(self):
-        return f"Tensor(shape={self.shape}, op={self.op!r})"
+    def __repr__(self) -> str:
+        label = self.name or self.op
+        return f"Tensor({label}, shape={self.shape})"
 
-    # --- operations: each computes a value and says how to send a gradient back ----
-    def __add__(self, other):
-        other = as_tensor(other)
-        out = Tensor(self.value + other.value, (self, other), "+")
+    def __matmul__(self, other: Any) -> Tensor:
+        return _apply("matmul", self, other)
 
-        def backward():                       # d(a + b) / da = 1, undone broadcasting
-            self.grad += _unbroadcast(out.grad, self.shape)
-            other.grad += _unbroadcast(out.grad, other.shape)
-        out._backward = backward
-        return out
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return _apply("matmul", other, self)
 
-    def __neg__(self):
-        return self * -1.0
+    def __add__(self, other: Any) -> Tensor:
+        return _apply("add", self, other)
 
-    def __sub__(self, other):
+    def __radd__(self, other: Any) -> Tensor:
+        return _apply("add", other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return _apply("mul", self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return _apply("mul", other, self)
+
+    def __neg__(self) -> Tensor:
+        return _apply("mul", -1.0, self)
+
+    def __sub__(self, other: Any) -> Tensor:
         return self + (-as_tensor(other))
 
-    def __mul__(self, other):                 # element-wise, with broadcasting
-        other = as_tensor(other)
-        out = Tensor(self.value * other.value, (self, other), "*")
+    def __rsub__(self, other: Any) -> Tensor:
+        return as_tensor(other) + (-self)
 
-        def backward():                       # d(a * b) / da = b
-            self.grad += _unbroadcast(out.grad * other.value, self.shape)
-            other.grad += _unbroadcast(out.grad * self.value, other.shape)
-        out._backward = backward
-        return out
-
-    def __matmul__(self, other):              # (N, m) @ (m, n) -> (N, n)
-        other = as_tensor(other)
-        out = Tensor(self.value @ other.value, (self, other), "@")
-
-        def backward():                       # dL/dA = G @ B.T, dL/dB = A.T @ G
-            self.grad += out.grad @ other.value.T
-            other.grad += self.value.T @ out.grad
-        out._backward = backward
-        return out
-
-    __radd__ = __add__
-    __rmul__ = __mul__
-
-    def sum(self):
-        """A scalar Tensor (shape ()) holding the sum of every entry; its gradient is out.grad
-        spread over ``self``'s shape.
-        """
-        out = Tensor(self.value.sum(), (self,), "sum")
-
-        def backward():                       # every entry counts once
-            self.grad += out.grad * np.ones_like(self.value)
-        out._backward = backward
-        return out
-
-    # --- the reverse sweep ---------------------------------------------------------
-    def backward(self):
-        """Fill ``.grad`` of every Tensor this scalar depends on with d(self)/d(it)."""
-        order, seen = [], set()
-
-        def visit(node):                      # depth-first: parents before children
-            if id(node) not in seen:
-                seen.add(id(node))
-                for parent in node._parents:
-                    visit(parent)
-                order.append(node)
-        visit(self)
-        for node in order:
-            node.grad = np.zeros_like(node.value)
-        self.grad = np.ones_like(self.value)  # d(self)/d(self) = 1
-        for node in reversed(order):          # children before parents
-            node._backward()
+    def sum(self) -> Tensor:
+        """The sum of every entry: a Tensor of shape ()."""
+        return _apply("sum", self)
 
 
-def as_tensor(x):
-    """``x`` itself when it is a Tensor, else a constant Tensor holding it."""
-    return x if isinstance(x, Tensor) else Tensor(x, op="const")
+def as_tensor(x: Any) -> Tensor:
+    """``x`` itself when it is a Tensor, else a constant leaf holding it."""
+    return x if isinstance(x, Tensor) else Tensor(x, name="const")
 
 
-def sigmoid(t):
-    """Element-wise logistic function; its local derivative is s * (1 - s)."""
-    out = Tensor(_sigmoid(t.value), (t,), "sigmoid")
-
-    def backward():
-        t.grad += out.grad * out.value * (1.0 - out.value)
-    out._backward = backward
-    return out
-
-
-def squared_loss(yhat, y):
-    """1/2 * sum((yhat - y)^2) built from the operations above (its gradient is yhat - y)."""
-    diff = yhat - y
-    return (diff * diff).sum() * 0.5
+_FORWARD: dict[str, Callable[..., Any]] = {
+    "matmul": lambda a, b: a @ b,
+    "add": lambda a, b: a + b,
+    "mul": lambda a, b: a * b,
+    "sigmoid": _sigmoid,
+    "tanh": np.tanh,
+    "log": np.log,
+    "sum": lambda a: np.sum(a),
+}
 
 
-def bce(f, y, eps=1e-12):
-    """-sum(y log f + (1 - y) log(1 - f)) for probabilities f; dL/df = (f - y) / (f (1 - f))."""
-    y = np.asarray(y, dtype=np.float64)
-    p = np.clip(f.value, eps, 1 - eps)
-    out = Tensor(-np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)), (f,), "bce")
-
-    def backward():                           # seed 001's (f - y) / (f (1 - f)), sign included
-        f.grad += out.grad * (p - y) / (p * (1 - p))
-    out._backward = backward
-    return out
+def _apply(op: str, *args: Any) -> Tensor:
+    parents = tuple(as_tensor(a) for a in args)
+    with np.errstate(divide="raise", invalid="raise"):
+        value = _FORWARD[op](*(p.value for p in parents))
+    return Tensor(value, op=op, parents=parents)
 
 
-def network_gradients(X, Y, params, loss="bce"):
-    """Gradients of a sigmoid network's loss by automatic differentiation.
+def sigmoid(t: Any) -> Tensor:
+    """Element-wise logistic function of a Tensor."""
+    return _apply("sigmoid", t)
 
-    X (N, d); Y (N, K); params a list of (W_l, b_l). ``loss`` is "bce" or "squared".
-    Returns (loss value, [(dW_l, db_l), ...]) shaped like params.
-    """
-    leaves = [(Tensor(W), Tensor(b)) for W, b in params]
-    H = Tensor(X, op="const")
-    for W, b in leaves:
-        H = sigmoid(H @ W + b)
-    L = bce(H, Y) if loss == "bce" else squared_loss(H, Y)
-    L.backward()
-    return float(L.value), [(W.grad, b.grad) for W, b in leaves]
+
+def tanh(t: Any) -> Tensor:
+    """Element-wise hyperbolic tangent of a Tensor."""
+    return _apply("tanh", t)
+
+
+def log(t: Any) -> Tensor:
+    """Element-wise natural logarithm of a Tensor (its entries must be positive)."""
+    return _apply("log", t)
+
+
+class Graph(NamedTuple):
+    """A recorded computation as plain data: ``ops`` (str), ``parents`` (tuples of node
+    indices), ``values`` (float64 arrays), and the ``nodes`` (Tensors) they describe."""
+
+    ops: list[str]
+    parents: list[tuple[int, ...]]
+    values: list[np.ndarray]
+    nodes: list[Tensor]
+
+
+def graph(output: Tensor) -> Graph:
+    """The computation that produced ``output``, listed breadth-first from it (node 0):
+    returns a ``Graph`` whose first three fields are what ``backward`` takes."""
+    if not isinstance(output, Tensor):
+        raise TypeError(f"graph() needs a Tensor, not {type(output).__name__}")
+    nodes = [output]
+    index = {id(output): 0}
+    queue = deque([output])
+    while queue:
+        node = queue.popleft()
+        for parent in node.parents:
+            if id(parent) not in index:
+                index[id(parent)] = len(nodes)
+                nodes.append(parent)
+                queue.append(parent)
+    return Graph([n.op for n in nodes], [tuple(index[id(p)] for p in n.parents) for n in nodes],
+                 [n.value.copy() for n in nodes], nodes)
+
+
+def gradients(output: Tensor, backward: Callable[..., Sequence[Any]]) -> list[np.ndarray]:
+    """Run ``backward(ops, parents, values)`` (the learner's reverse sweep) on the graph of
+    ``output``, store each node's gradient d(output)/d(node) in its ``.grad``, and return
+    them in the graph's order (a list of arrays shaped like the nodes' values)."""
+    g = graph(output)
+    if g.values[0].shape != ():
+        raise ValueError(f"reverse mode starts from a single number; the output has shape {g.values[0].shape}")
+    result = backward(list(g.ops), list(g.parents), [v.copy() for v in g.values])
+    if not isinstance(result, (list, tuple)) or len(result) != len(g.nodes):
+        raise ValueError(f"backward must return a list of {len(g.nodes)} arrays, one per node")
+    grads = [np.asarray(r, dtype=np.float64) for r in result]
+    for node, grad in zip(g.nodes, grads, strict=True):
+        if grad.shape != node.shape:
+            raise ValueError(f"backward returned shape {grad.shape} for {node!r}")
+        node.grad = grad
+    return grads
+
+
+def describe(output: Tensor) -> str:
+    """One line per node of ``graph(output)``: index, op (or leaf name), parents, shape."""
+    g = graph(output)
+    lines = []
+    for i, (op, ps, node) in enumerate(zip(g.ops, g.parents, g.nodes, strict=True)):
+        what = f"{op}({', '.join(str(p) for p in ps)})" if ps else (node.name or "input")
+        lines.append(f"node {i:>2}: {what:<18} shape {node.shape}")
+    return "\n".join(lines)

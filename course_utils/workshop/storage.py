@@ -186,13 +186,24 @@ class WorkshopStore:
 
         An event id this participant already stored is ignored (a retry). Raises
         ``BadRequest`` (429) and stores nothing when the participant would pass
-        ``max_events`` stored events."""
-        rows = [(participant_id, e.event_id, e.kind, e.exercise,
-                 None if e.passed is None else int(e.passed), e.diagnosis, e.attempt, e.level,
-                 received - e.age, received) for e in events]
+        ``max_events`` stored events.
+
+        An event's time is ``received - age``. Within a batch those times are exact relative
+        to each other (the ages were measured at one instant); across batches, network
+        latency could swap two quick events, so an event is never dated before the
+        participant's latest stored event: the reporter sends one batch at a time, in the
+        order the events happened."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
+                (last,) = self._db.execute("SELECT MAX(at) FROM events WHERE participant_id = ?",
+                                           (participant_id,)).fetchone()
+                rows = []
+                for e in events:
+                    at = received - e.age if last is None else max(received - e.age, last)
+                    rows.append((participant_id, e.event_id, e.kind, e.exercise,
+                                 None if e.passed is None else int(e.passed), e.diagnosis, e.attempt, e.level,
+                                 at, received))
                 before = self._db.total_changes
                 self._db.executemany(
                     "INSERT OR IGNORE INTO events (participant_id, event_id, kind, exercise, passed, diagnosis, "
