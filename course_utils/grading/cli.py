@@ -1,203 +1,296 @@
 """``course-utils grade``: grade a class's notebooks into a gradebook (see --help)."""
 
+from __future__ import annotations
+
 import argparse
-import concurrent.futures
 import os
 import signal
 import sys
 import threading
 import time
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import Any
 
-from ..checking import registry
-from ..files import atomic
-from . import discovery, gradebook, judge, prepare
+from ..checking.exercise import Exercise
+from . import discovery, gradebook, judge, limits, selection, state
+from .discovery import Submission
+from .judge import Options, Tracker
+from .limits import Limits
+from .output import write_text
 from .progressbar import Progress
+from .records import Graded
 from .sandbox import Runtime
+from .scheduler import Scheduler
+from .secret import SecretError, load_or_create, secret_digest
+from .text import printable
+from .version import grading_version
 
 DESCRIPTION = """\
 Grade submitted notebooks safely and in parallel into a gradebook CSV.
 
-Each submission runs in its own sandboxed process (time, memory, CPU, process and
-file-size limits; scratch folder as working directory and HOME; scrubbed environment;
-no network, private process tree and read-only filesystem where the OS allows it).
-The grader never runs submitted code itself: it draws fresh random inputs, receives
-plain numbers back, and judges them with the same engine as check().
+Each notebook runs in its own sandbox: its own process tree, network, IPC and file
+system (only Python and its packages, read-only, plus a private scratch space), a fresh
+unprivileged user, and limits on time, memory (all its processes together) and process
+count, as far as this machine allows; the run summary says what was obtained. The
+grader never runs submitted code itself: it draws inputs from the instructor's secret,
+receives plain numbers back, and judges them with the same engine as check().
 """
 
-EPILOG = """\
+EPILOG = f"""\
 student ids:
   alice.ipynb              -> alice   (a notebook file: its name without .ipynb)
   class/bob.ipynb          -> bob     (a notebook directly inside a class folder)
   class/carol/...ipynb     -> carol   (a sub-folder: all its notebooks, any depth)
-  dave/  (one notebook)    -> dave    (a folder given directly that holds one notebook)
+  A name made of ASCII letters, digits and ._@+- is its own id; any other byte (and a
+  leading . + - @) is written %XX: "a b.ipynb" -> a%20b. Ids equal but for case are a
+  collision: those submissions are not graded, and the run says so (exit code 1).
+  Only regular files are read: links, FIFOs and devices are refused, with a note.
 
+which file is graded for which notebook (by file name only):
+  a name starting with a notebook number (01_sigmoid.ipynb, 01.ipynb, "01 (2).ipynb")
+  answers that notebook only; a name without one (alice.ipynb) answers the assignment's
+  notebook when the exercises graded come from one notebook. Several candidates: a
+  numbered name first, then the release's own name, then the one nearest the top.
+
+exercises graded (never chosen by what was submitted):
+  --exercises 01,03.grad_w, or --release DIR (the course notebooks in DIR), or else
+  every exercise of the course.
+
+{limits.help_text()}
 outputs:
-  OUT                      student, exercise, passed, diagnosis, points, max_points, seconds
-  OUT.state.json           content hashes: a re-run skips unchanged submissions (resume)
-  FEEDBACK/<student>.md    each exercise's message, and notes on running the notebook
+  OUT                      student, exercise, passed, diagnosis, points, max_points
+  OUT.state.json           resume state: a re-run reuses unchanged submissions; it holds a
+                           digest of the secret, never the secret
+  OUT.secret               the secret the inputs are drawn from (0600, made on first run)
+  FEEDBACK/<student>.md    each exercise's message, the files graded, notes
+
+exit codes: 0 done; 1 done, but some submissions were not graded (id collisions) or
+the grader failed on some (run again); 2 usage error or nothing to grade; 130 interrupted.
 
 example:
-  course-utils grade submissions/ --out gradebook.csv --feedback feedback/ --jobs 4
+  course-utils grade submissions/ --exercises 01 --out gradebook.csv --feedback feedback/
 """
 
 
-def build_parser():
+def _positive(kind: type) -> Any:
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
+        return value
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
     """The argparse.ArgumentParser for ``course-utils grade`` (options listed by --help)."""
     p = argparse.ArgumentParser(prog="course-utils grade", description=DESCRIPTION, epilog=EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("submissions", nargs="+", metavar="SUBMISSION", help="notebook files or folders of them")
+    p.add_argument("submissions", nargs="+", metavar="SUBMISSION", help="notebook files or class folders")
     p.add_argument("--out", required=True, help="the gradebook CSV to write")
     p.add_argument("--feedback", metavar="DIR", help="write one Markdown feedback file per student here")
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                   help="submissions graded at once (default: the number of cores, %(default)s)")
-    p.add_argument("--timeout", type=float, default=300.0, metavar="S",
-                   help="wall-time limit per submission in seconds (default %(default)g)")
-    p.add_argument("--cell-timeout", type=float, default=30.0, metavar="S",
-                   help="wall-time limit per notebook cell (default %(default)g)")
-    p.add_argument("--call-timeout", type=float, default=None, metavar="S",
-                   help="cap on the time limit of each exercise call (default: each exercise's own)")
-    p.add_argument("--memory", type=int, default=1024, metavar="MB",
-                   help="address-space limit per submission in MB (default %(default)d)")
-    p.add_argument("--exercises", metavar="IDS",
-                   help="comma-separated notebook numbers or exercise ids to grade, e.g. 01 or "
-                        "01.sigmoid,01.sigmoid_prime (default: the notebooks the submissions answer)")
-    p.add_argument("--force", action="store_true", help="regrade every submission, even unchanged ones")
+    p.add_argument("--exercises", metavar="IDS", help="notebook numbers or exercise ids to grade, e.g. 01 or "
+                                                      "01.sigmoid,03 (default: --release, else the whole course)")
+    p.add_argument("--release", metavar="DIR", help="grade the exercises of the course notebooks in DIR")
+    p.add_argument("--jobs", type=_positive(int), default=os.cpu_count() or 1,
+                   help="submissions computing at once (default: the number of cores, %(default)s); "
+                        "sleeping ones do not count")
+    p.add_argument("--timeout", type=_positive(float), default=limits.TIMEOUT_S, metavar="S",
+                   help="wall-time limit per submission (default %(default)g s)")
+    p.add_argument("--cell-timeout", type=_positive(float), default=limits.CELL_TIMEOUT_S, metavar="S",
+                   help="wall-time limit per notebook cell (default %(default)g s)")
+    p.add_argument("--call-timeout", type=_positive(float), default=None, metavar="S",
+                   help="cap on each exercise's own per-call time limit")
+    p.add_argument("--memory", type=_positive(int), default=limits.MEMORY_MB, metavar="MB",
+                   help="memory per notebook, all its processes together (default %(default)d)")
+    p.add_argument("--processes", type=_positive(int), default=limits.PROCESSES, metavar="N",
+                   help="processes and threads per notebook (default %(default)d)")
+    p.add_argument("--max-notebook-mb", type=_positive(int), default=limits.MAX_NOTEBOOK_MB, metavar="MB",
+                   help="largest .ipynb file read, outputs included (default %(default)d)")
+    p.add_argument("--secret-file", metavar="FILE", help="the secret inputs are drawn from (default: OUT.secret, "
+                                                         "made on first run)")
+    p.add_argument("--force", action="store_true", help="grade every submission again, even unchanged ones")
     p.add_argument("--no-namespaces", action="store_true",
-                   help="do not use unshare (weaker isolation; for machines where it misbehaves)")
+                   help="do not use Linux namespaces (much weaker isolation; for machines where they misbehave)")
+    p.add_argument("--no-cgroups", action="store_true",
+                   help="do not use control groups (memory then limited per process only)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
 
-def select_exercises(spec, submissions):
-    """The exercises to grade: those named by ``spec``, else those of the notebooks the
-    class's submissions answer, else all."""
-    every = registry.all_exercises()
-    if spec:
-        wanted = [s.strip() for s in spec.split(",") if s.strip()]
-        chosen = [e for e in every if e.id in wanted or e.notebook in wanted]
-        unknown = [w for w in wanted if not any(e.id == w or e.notebook == w for e in every)]
-        if unknown:
-            raise SystemExit(f"course-utils grade: unknown exercises or notebooks: {', '.join(unknown)}")
-        return chosen
-    numbers = set()
-    for sub in submissions:
-        for path in sub.notebooks:
-            numbers.update(prepare.notebook_numbers(path, prepare.prepare(path), every))
-    chosen = [e for e in every if e.notebook in numbers]
-    return chosen or every
+@dataclass
+class Run:
+    """The state of one grading run, shared by the submissions' threads."""
+
+    out: str
+    feedback: str | None
+    keys: state.RunKeys
+    exercises: list[Exercise]
+    options: Options
+    saved: dict[str, dict[str, Any]]
+    progress: Progress
+    runtime: Runtime | None = None
+    results: dict[str, Graded] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def grade(self, item: tuple[Submission, str], tracker: Tracker) -> None:
+        """Grade one submission and record it (state, feedback, progress); never raises."""
+        sub, digest = item
+        assert self.runtime is not None
+        try:
+            graded = judge.grade_submission(sub, self.exercises, self.runtime, self.options, tracker)
+        except Exception as exc:  # noqa: BLE001 - a grader bug must not stop the class
+            print(f"error: grading {sub.student} failed: {type(exc).__name__}: {printable(exc)}", file=sys.stderr)
+            graded = judge.internal_error(sub, self.exercises, exc)
+        with self.lock:
+            if self.runtime.closing:  # interrupted: this grade may be incomplete, keep it out
+                return
+            self.results[sub.student] = graded
+            if graded.complete:
+                self.saved[sub.student] = state.to_entry(graded, digest)
+                state.save(self.out, self.keys, self.saved)
+            if self.feedback:
+                write_text(os.path.join(self.feedback, f"{sub.student}.md"), gradebook.feedback_text(graded))
+            if graded.facts and not self.facts:
+                self.facts.update(graded.facts)
+            self.progress.advance(sub.student, graded.points, graded.max_points)
 
 
-def main(argv=None):
+def _hidden_folders(args: argparse.Namespace, found: discovery.Found, out: str, feedback: str | None) -> list[str]:
+    hide = {os.path.dirname(out)} | ({feedback} if feedback else set())
+    for sub in found.submissions:
+        hide.add(sub.root)
+    for p in args.submissions:
+        path = os.path.abspath(p)
+        hide.add(path if os.path.isdir(path) else os.path.dirname(path))
+    if args.secret_file:
+        hide.add(os.path.dirname(os.path.abspath(args.secret_file)))
+    return sorted(hide)
+
+
+def main(argv: list[str] | None = None) -> int:
     """Grade the submissions named in ``argv`` (default sys.argv[1:]); writes the gradebook,
-    state and feedback files. Returns the exit code: 0 done, 2 no submissions, 130 interrupted.
-    """
+    state and feedback files. Returns the exit code (see --help)."""
     args = build_parser().parse_args(argv)
-    submissions, warnings = discovery.discover(args.submissions)
-    for w in warnings:
-        print(f"warning: {w}", file=sys.stderr)
-    if not submissions:
-        print("course-utils grade: no submissions found", file=sys.stderr)
+    try:
+        exercises = selection.select_exercises(args.exercises, args.release)
+    except selection.UsageError as exc:
+        print(f"course-utils grade: {exc}", file=sys.stderr)
         return 2
-    exercises = select_exercises(args.exercises, submissions)
+    found = discovery.discover(args.submissions)
+    for w in found.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    if not found.submissions:
+        print("course-utils grade: no submissions to grade", file=sys.stderr)
+        return 2
     out = os.path.abspath(args.out)
     feedback = os.path.abspath(args.feedback) if args.feedback else None
-    options = judge.Options(timeout=args.timeout, cell_timeout=args.cell_timeout, call_timeout=args.call_timeout,
-                            memory_mb=args.memory)
-    fp = gradebook.fingerprint(exercises)
-    state = {} if args.force else gradebook.load_state(out)
-    hide = {os.path.dirname(out)} | ({feedback} if feedback else set())
-    for sub in submissions:
-        hide.update(os.path.dirname(p) for p in sub.notebooks)
-    hide.update(os.path.abspath(p) if os.path.isdir(p) else os.path.dirname(os.path.abspath(p))
-                for p in args.submissions)
-
-    started = time.monotonic()
-    results, todo = {}, []
-    for sub in submissions:
-        digest = gradebook.content_hash(sub, fp)
-        entry = state.get(sub.student)
-        if entry and entry.get("hash") == digest:
-            try:
-                results[sub.student] = gradebook.from_state(sub.student, entry)
-                continue
-            except (KeyError, TypeError):
-                pass
-        todo.append((sub, digest))
-    reused = len(results)
-    keep = {s.student for s in submissions}
-    state = {k: v for k, v in state.items() if k in keep and k in results}
-
-    runtime = Runtime(hide=sorted(hide), allow_namespaces=not args.no_namespaces, memory_mb=args.memory,
-                      cpu_seconds=int(args.timeout) + 10) if todo else None
-    progress = Progress(len(todo), enabled=not args.quiet)
-    lock = threading.Lock()
-    facts = {}
-
-    def one(sub, digest):
-        try:
-            graded = judge.grade_submission(sub, exercises, runtime, options)
-        except Exception as exc:  # a grader bug must not stop the class: report it, keep going
-            print(f"error: grading {sub.student} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-            graded = judge.internal_error(sub, exercises, exc)
-        with lock:
-            if runtime.closing:  # interrupted: this grade may be incomplete, keep it out
-                return None
-            results[sub.student] = graded
-            if graded.complete:
-                state[sub.student] = gradebook.to_state(graded, digest)
-                gradebook.save_state(out, state)
-            if feedback:
-                atomic.write_text(os.path.join(feedback, f"{sub.student}.md"), gradebook.feedback_text(graded))
-            if graded.facts and not facts:
-                facts.update(graded.facts)
-            progress.advance(sub.student, sum(r.points for r in graded.rows), sum(r.max_points for r in graded.rows))
-        return graded
-
-    previous, previous_int = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _raise_interrupt)
-    interrupted = False
-    futures = []
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) if todo else None
     try:
-        futures = [pool.submit(one, sub, digest) for sub, digest in todo] if todo else []
-        for f in concurrent.futures.as_completed(futures):
-            f.result()
-    except KeyboardInterrupt:
-        interrupted = True
-        if threading.current_thread() is threading.main_thread():  # clean up without a second interrupt
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        for f in futures:
-            f.cancel()
-        runtime.kill_all()
-    finally:
-        if todo:
-            pool.shutdown(wait=True, cancel_futures=True)
-            runtime.close()
-        progress.close()
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, previous)
-            signal.signal(signal.SIGINT, previous_int)
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        secret_path = os.path.abspath(args.secret_file) if args.secret_file else out + ".secret"
+        secret, created = load_or_create(secret_path, create=not args.secret_file)
+    except (SecretError, OSError) as exc:
+        print(f"course-utils grade: {exc}", file=sys.stderr)
+        return 2
+    if created:
+        print(f"a new grading secret was made: {secret_path} (keep it to re-grade identically)", file=sys.stderr)
+    run_limits = Limits(timeout=args.timeout, cell_timeout=args.cell_timeout, call_timeout=args.call_timeout,
+                        memory_mb=args.memory, processes=args.processes, max_notebook_mb=args.max_notebook_mb)
+    keys = state.RunKeys(grading_version(), secret_digest(secret), run_limits.key(), tuple(e.id for e in exercises))
+    saved, why = ({}, None) if args.force else state.load(out, keys)
+    if why:
+        print(f"note: {why}", file=sys.stderr)
+    ids = tuple(e.id for e in exercises)
+    options = Options(limits=run_limits, secret=secret, release_names=selection.release_names(args.release))
+    started = time.monotonic()
+    run = Run(out, feedback, keys, exercises, options, {}, Progress(0, enabled=False))
+    todo: list[tuple[Submission, str]] = []
+    for sub in found.submissions:
+        digest = state.content_hash(sub, run_limits.max_notebook_mb * limits.MB)
+        entry = saved.get(sub.student)
+        reused = state.from_entry(sub.student, entry, ids) if entry and entry.get("hash") == digest else None
+        if reused is not None:
+            run.results[sub.student] = reused
+            run.saved[sub.student] = entry  # type: ignore[assignment]
+        else:
+            todo.append((sub, digest))
+    reused_count = len(run.results)
+    run.progress = Progress(len(todo), enabled=not args.quiet)
+    try:
+        interrupted = _grade_all(run, todo, args, _hidden_folders(args, found, out, feedback))
+    except RuntimeError as exc:  # the sandbox itself could not start
+        print(f"course-utils grade: {printable(exc, 2000)}", file=sys.stderr)
+        return 2
 
-    ordered = [results[s.student] for s in submissions if s.student in results]
-    atomic.write_text(out, gradebook.csv_text(ordered))
+    ordered = [run.results[s.student] for s in found.submissions if s.student in run.results]
+    write_text(out, gradebook.csv_text(ordered))
+    if not todo:
+        state.save(out, keys, run.saved)
     if feedback:
         for graded in ordered:
             path = os.path.join(feedback, f"{graded.student}.md")
             if not os.path.exists(path):
-                atomic.write_text(path, gradebook.feedback_text(graded))
+                write_text(path, gradebook.feedback_text(graded))
     elapsed = time.monotonic() - started
     print(gradebook.summary_text(ordered, exercises))
-    print(f"graded {len(ordered) - reused} submissions, reused {reused} unchanged, in {elapsed:.1f} s "
+    print(f"graded {len(ordered) - reused_count} submissions, reused {reused_count} unchanged, in {elapsed:.1f} s "
           f"with {args.jobs} jobs; gradebook: {out}" + (f"; feedback: {feedback}" if feedback else ""))
-    if runtime is not None:
-        print(f"isolation: {runtime.isolation.describe(facts)}")
+    if run.runtime is not None:
+        print(f"isolation: {run.runtime.isolation.describe(run.facts)}")
+        if run.runtime.leftovers:
+            print(f"warning: could not remove: {', '.join(run.runtime.leftovers)}", file=sys.stderr)
+    problems = 0
+    for origins in found.collisions:
+        print(f"NOT GRADED (id collision): {', '.join(origins)}", file=sys.stderr)
+        problems += 1
+    incomplete = [g.student for g in ordered if not g.complete]
+    if incomplete:
+        print(f"the grader failed on part of {len(incomplete)} submissions ({', '.join(incomplete[:10])}): "
+              "run the same command again to grade them again", file=sys.stderr)
+        problems += 1
     if interrupted:
         print("interrupted: run the same command again to finish (graded submissions are kept)", file=sys.stderr)
         return 130
-    return 0
+    return 1 if problems else 0
 
 
-def _raise_interrupt(signum, frame):
+def _grade_all(run: Run, todo: list[tuple[Submission, str]], args: argparse.Namespace, hide: list[str]) -> bool:
+    """Grade ``todo`` in a sandbox; returns True when interrupted (Ctrl-C or SIGTERM)."""
+    if not todo:
+        return False
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous_term = signal.getsignal(signal.SIGTERM) if main_thread else None
+    previous_int = signal.getsignal(signal.SIGINT) if main_thread else None
+    scheduler: Scheduler[tuple[Submission, str]] = Scheduler(args.jobs, most=4 * args.jobs + 4)
+    interrupted = False
+    try:
+        if main_thread:
+            signal.signal(signal.SIGTERM, _raise_interrupt)
+        run.runtime = Runtime(hide=hide, allow_namespaces=not args.no_namespaces, allow_cgroups=not args.no_cgroups,
+                              memory_mb=args.memory, cpu_seconds=int(args.timeout) + 10, processes=args.processes)
+        scheduler.run(todo, run.grade)
+    except KeyboardInterrupt:
+        interrupted = True
+        if main_thread:  # clean up without a second interrupt
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        scheduler.stop()
+        if run.runtime is not None:
+            run.runtime.kill_all()
+    finally:
+        scheduler.join()
+        if run.runtime is not None:
+            run.runtime.close()
+        run.progress.close()
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous_term)
+            signal.signal(signal.SIGINT, previous_int)
+    return interrupted
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt()

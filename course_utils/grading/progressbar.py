@@ -1,12 +1,18 @@
 """A progress bar on stderr while grading (a plain line per tenth when not a terminal)."""
 
+from __future__ import annotations
+
 import sys
 import time
+from typing import TextIO
+
+__all__ = ["Progress"]
 
 
 class Progress:
     """Grading progress on ``stream`` (default stderr): a bar on a terminal, else a line per tenth."""
-    def __init__(self, total, enabled=True, stream=None):
+
+    def __init__(self, total: int, enabled: bool = True, stream: TextIO | None = None) -> None:
         self.total = total
         self.done = 0
         self.stream = stream or sys.stderr
@@ -15,7 +21,7 @@ class Progress:
         self.start = time.monotonic()
         self.last_decile = -1
 
-    def advance(self, student, points, max_points):
+    def advance(self, student: str, points: float, max_points: float) -> None:
         """Count one more graded submission and show it with its points; returns None."""
         self.done += 1
         if not self.enabled:
@@ -36,7 +42,7 @@ class Progress:
                 self.stream.write(f"grading: {self.done}/{self.total} done, {elapsed:.0f} s\n")
                 self.stream.flush()
 
-    def close(self):
+    def close(self) -> None:
         """End the bar's line on a terminal; returns None."""
         if self.tty and self.done:
             self.stream.write("\n")
