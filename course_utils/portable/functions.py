@@ -5,29 +5,34 @@ Shapes follow docs/design.md: a batch ``X`` is (N, d), ``W_l`` is (n_{l-1}, n_l)
 """
 
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+Array = NDArray[np.float64]
 
 __all__ = ["sigmoid", "sigmoid_prime", "softmax", "forward", "bce_loss", "bce_with_logits", "squared_loss"]
 
 
-def sigmoid(u):
+def sigmoid(u: ArrayLike) -> Array:
     """Numerically stable logistic function; returns an array shaped like ``u``.
 
     exp is only ever applied to -|u| <= 0, so nothing overflows for any finite u.
     """
     u = np.asarray(u, dtype=np.float64)
     e = np.exp(-np.abs(u))
-    return np.where(u >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    result: Array = np.where(u >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return result
 
 
-def sigmoid_prime(u):
+def sigmoid_prime(u: ArrayLike) -> Array:
     """Derivative of the sigmoid, sigma(u) * (1 - sigma(u)); shaped like ``u``."""
     s = sigmoid(u)
     return s * (1.0 - s)
 
 
-def forward(X, params):
+def forward(X: ArrayLike, params: Sequence[tuple[ArrayLike, ArrayLike]]) -> list[Array]:
     """Forward pass through sigmoid layers.
 
     X (N, d); params a list of (W_l (n_{l-1}, n_l), b_l (n_l,)). Returns the list of
@@ -35,11 +40,11 @@ def forward(X, params):
     """
     H = [np.asarray(X, dtype=np.float64)]
     for W, b in params:
-        H.append(sigmoid(H[-1] @ W + b))
+        H.append(sigmoid(H[-1] @ np.asarray(W, dtype=np.float64) + np.asarray(b, dtype=np.float64)))
     return H
 
 
-def softmax(z, axis=-1):
+def softmax(z: ArrayLike, axis: int = -1) -> Array:
     """Softmax along ``axis`` (the last by default): exp(z) / sum(exp(z)); shaped like ``z``.
 
     Each slice along ``axis`` is a probability vector. Its maximum is subtracted first
@@ -48,16 +53,17 @@ def softmax(z, axis=-1):
     """
     z = np.asarray(z, dtype=np.float64)
     e = np.exp(z - np.max(z, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    result: Array = e / np.sum(e, axis=axis, keepdims=True)
+    return result
 
 
-def _same_shape(name_a, a, name_b, b, caller):
+def _same_shape(name_a: str, a: Array, name_b: str, b: Array, caller: str) -> None:
     if a.shape != b.shape:
         raise ValueError(f"{caller}: {name_a} has shape {a.shape} and {name_b} has shape {b.shape}; they must "
                          f"be the same (one {name_b} per {name_a}), e.g. pass H[-1][:, 0] for a single output")
 
 
-def bce_loss(f, y):
+def bce_loss(f: ArrayLike, y: ArrayLike) -> float:
     """Binary cross-entropy summed over every entry: -sum(y log f + (1 - y) log(1 - f)); a float.
 
     ``f`` (probabilities in [0, 1]) and ``y`` (labels in [0, 1]) have the same shape, e.g.
@@ -85,7 +91,7 @@ def bce_loss(f, y):
     return loss
 
 
-def bce_with_logits(z, y):
+def bce_with_logits(z: ArrayLike, y: ArrayLike) -> float:
     """Binary cross-entropy of sigmoid outputs, summed, computed from their logits z; a float.
 
     ``z`` (any real numbers) and ``y`` (labels in [0, 1]) have the same shape. With
@@ -99,6 +105,6 @@ def bce_with_logits(z, y):
     return float(np.sum(np.logaddexp(0.0, z) - y * z))
 
 
-def squared_loss(yhat, y):
+def squared_loss(yhat: ArrayLike, y: ArrayLike) -> float:
     """Squared error summed over all entries: 1/2 * sum((yhat - y)**2); a float."""
     return float(0.5 * np.sum((np.asarray(yhat) - np.asarray(y)) ** 2))

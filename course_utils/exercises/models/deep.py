@@ -81,14 +81,14 @@ def deep_grads(X, Y, params, *, form="f-y", hidden_slope="a", mean=False, minus_
     delta = output_delta(H[-1], Y, form=form, mean=mean)
     if minus_first_only:
         delta = -delta
-    grads = [None] * len(params)
+    grads: list[tuple[np.ndarray, np.ndarray]] = []
     for l in range(len(params), 0, -1):
         W, _ = params[l - 1]
-        grads[l - 1] = (H[l - 1].T @ delta, delta.sum(axis=0))
+        grads.insert(0, (H[l - 1].T @ delta, delta.sum(axis=0)))     # layer l, in front of l + 1, ...
         if l > 1:
             delta = (delta @ np.asarray(W, dtype=np.float64).T) * slope(H[l - 1], hidden_slope)
     if minus_first_only:
-        grads[0] = tuple(-g for g in grads[0])
+        grads[0] = (-grads[0][0], -grads[0][1])
     return grads
 
 
