@@ -199,11 +199,7 @@ def search_results(page, base, term):
 # Answers that the notebooks themselves (and so their student versions) show, not the
 # site: a content problem reported to the course authors. Each entry must still be true
 # (the test fails when one is fixed, so the list never hides a new leak).
-KNOWN_LEAKS = {
-    # notebook 09's timing cell defines grad_by_recursion, a verbatim copy of the
-    # input_grad solution, below the exercise in the student notebook.
-    "09_jacobian_view.html shows the solution region of 09_jacobian_view.ipynb (input_grad)",
-}
+KNOWN_LEAKS: set[str] = set()
 
 
 def _solution(name):

@@ -7,6 +7,29 @@ def _sigmoid(z):
     return 0.5 * (1 + np.tanh(0.5 * z))
 
 
+def bce_from_logits_logaddexp(z, y):
+    # softplus(z) = log(e^0 + e^z): NumPy's logaddexp never overflows.
+    return float(np.sum(np.logaddexp(0.0, z) - y * z))
+
+
+def bce_from_logits_by_label(z, y):
+    # Term by term: -log sigma(z) = softplus(-z) for y = 1, -log(1 - sigma(z)) = softplus(z) for y = 0,
+    # each written piecewise so that exp only sees a non-positive number.
+    def softplus(u):
+        return np.where(u > 0, u + np.log1p(np.exp(-np.abs(u))), np.log1p(np.exp(-np.abs(u))))
+    return float(np.sum(y * softplus(-z) + (1 - y) * softplus(z)))
+
+
+def bce_from_logits_loop(z, y):
+    # One example at a time with the math module: log(1 + e^z) = z + log(1 + e^-z) when z > 0.
+    import math
+    total = 0.0
+    for zi, yi in zip(z.tolist(), y.tolist(), strict=True):
+        softplus = zi + math.log1p(math.exp(-zi)) if zi > 0 else math.log1p(math.exp(zi))
+        total += softplus - yi * zi
+    return total
+
+
 def output_delta_chain(f, y):
     # Seed 001's route: dL/df over the common denominator, times sigma'(z) = f (1 - f).
     dl_df = -(y / f) + (1 - y) / (1 - f)
@@ -22,7 +45,7 @@ def backprop_per_example(X, y, params):
     # Seed 001's column-vector view, one example at a time: z_l = W_l^T h_{l-1} + b_l,
     # delta_l = (W_{l+1} delta_{l+1}) * h_l (1 - h_l), dW_l += outer(h_{l-1}, delta_l).
     grads = [(np.zeros_like(W), np.zeros_like(b)) for W, b in params]
-    for x_i, y_i in zip(X, y):
+    for x_i, y_i in zip(X, y, strict=True):
         hs = [x_i]
         for W, b in params:
             hs.append(_sigmoid(W.T @ hs[-1] + b))
@@ -75,6 +98,7 @@ def backprop_nodes(X, y, params):
 
 
 ALTERNATIVES = {
+    "08.bce_from_logits": [bce_from_logits_logaddexp, bce_from_logits_by_label, bce_from_logits_loop],
     "08.output_delta": [output_delta_chain, output_delta_where],
     "08.backprop": [backprop_per_example, backprop_einsum, backprop_nodes],
 }

@@ -58,7 +58,45 @@ def backprop08_reversed_list(X, y, params):
     return grads  # last layer first: the order is wrong
 
 
+def bce08_naive_softplus(z, y):
+    return np.sum(np.log(1 + np.exp(z)) - y * z)           # exp(z) overflows for z > 709
+
+
+def bce08_probabilities(z, y):
+    f = sig(z)
+    return -np.sum(y * np.log(f) + (1 - y) * np.log(1 - f))   # f rounds to 0 or 1: log(0)
+
+
+def bce08_clipped(z, y):
+    f = np.clip(sig(z), 1e-15, 1 - 1e-15)                    # finite, but wrong where |z| > 34.5
+    return -np.sum(y * np.log(f) + (1 - y) * np.log(1 - f))
+
+
+def bce08_per_example(z, y):
+    return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z))) - y * z   # not summed
+
+
+def bce08_mean(z, y):
+    return np.mean(np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z))) - y * z)
+
+
+def bce08_no_max(z, y):
+    return np.sum(np.log1p(np.exp(-np.abs(z))) - y * z)     # softplus(z) = max(z, 0) + ...: max forgotten
+
+
+def bce08_labels_swapped(z, y):
+    softplus = lambda u: np.maximum(u, 0) + np.log1p(np.exp(-np.abs(u)))  # noqa: E731
+    return np.sum(y * softplus(z) + (1 - y) * softplus(-z))   # log sigma(z) and log(1 - sigma(z)) mixed up
+
+
 WRONG = {
+    "08.bce_from_logits": [("naive softplus", bce08_naive_softplus, {D.NAN}),
+                           ("from probabilities", bce08_probabilities, {D.NAN}),
+                           ("clipped probabilities", bce08_clipped, VALUE),
+                           ("per example", bce08_per_example, {D.SHAPE}),
+                           ("mean", bce08_mean, {D.BATCH_SCALE}),
+                           ("max(z, 0) forgotten", bce08_no_max, VALUE),
+                           ("labels swapped", bce08_labels_swapped, VALUE)],
     "08.backprop": [("three layers unrolled", backprop08_unrolled, FAILS),
                     ("bias not summed", backprop08_bias_not_summed, {D.BIAS_NOT_SUMMED}),
                     ("last layer only", backprop08_last_layer_only, VALUE),

@@ -1,8 +1,9 @@
 """Deep sigmoid networks with biases and binary cross-entropy, for notebooks 08-10.
 
-X (N, d), params [(W_l (n_{l-1}, n_l), b_l (n_l,)), ...], Z_l = H_{l-1} @ W_l + b_l,
-H_l = sigma(Z_l), F = H_L. Binary cross-entropy summed over examples and outputs:
-L = -sum [Y log F + (1 - Y) log(1 - F)], whose output delta is F - Y.
+X (N, d), params [(W_l (n_{l-1}, n_l), b_l (n_l,)), l = 1..D], Z_l = H_{l-1} @ W_l + b_l,
+H_l = sigma(Z_l), F = H_D (D is the depth; L is only ever the loss). Binary cross-entropy
+summed over examples and outputs: L = -sum [Y log F + (1 - Y) log(1 - F)]
+= sum [softplus(Z_D) - Y Z_D], whose output delta is F - Y.
 """
 
 import numpy as np
@@ -13,8 +14,35 @@ from ...portable.functions import sigmoid
 from .two_layer import slope
 
 
+def softplus(u):
+    """log(1 + exp(u)) without overflow: max(u, 0) + log1p(exp(-|u|)); shaped like ``u``."""
+    u = np.asarray(u, dtype=np.float64)
+    return np.maximum(u, 0.0) + np.log1p(np.exp(-np.abs(u)))
+
+
+def bce_from_logits(z, y, *, mean=False, yz="minus", swapped=False):
+    """The binary cross-entropy of sigmoid outputs, summed, from the logits: a float;
+    z (N,) logits, y (N,) labels.
+
+    L = sum_i softplus(z_i) - y_i z_i, evaluated as y softplus(-z) + (1 - y) softplus(z)
+    (the same number; no cancellation when the loss is tiny). Knobs: ``mean=True`` divides
+    by N; ``yz`` "plus" flips the sign of the y z term, "none" leaves it out (the loss as
+    if every label were 0); ``swapped=True`` pairs y with softplus(z) and 1 - y with
+    softplus(-z) (log sigma(z) and log(1 - sigma(z)) mixed up: the labels swapped)."""
+    z = np.asarray(z, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if swapped:
+        y = 1 - y
+    if yz == "minus":
+        per_example = y * softplus(-z) + (1 - y) * softplus(z)
+    else:
+        per_example = softplus(z) + (y * z if yz == "plus" else 0.0)
+    total = float(np.sum(per_example))
+    return total / z.shape[0] if mean else total
+
+
 def output_delta(F, Y, *, form="f-y", mean=False):
-    """dL/dZ_L at sigmoid outputs F with the summed binary cross-entropy: F - Y (any shape).
+    """dL/dZ_D at sigmoid outputs F with the summed binary cross-entropy: F - Y (any shape).
 
     Knob ``form``: "extra" multiplies by one sigma' too many, F (1 - F); "label0" has the
     label-0 term's sign slipped (right where Y = 1, negated where Y = 0); "label1" the
@@ -33,7 +61,7 @@ def output_delta(F, Y, *, form="f-y", mean=False):
 
 
 def deep_forward(X, params):
-    """[H_0 = X, H_1, ..., H_L] of a sigmoid network; each (N, n_l)."""
+    """[H_0 = X, H_1, ..., H_D] of a sigmoid network; each (N, n_l)."""
     H = [np.asarray(X, dtype=np.float64)]
     for W, b in params:
         H.append(sigmoid(H[-1] @ W + b))
@@ -43,7 +71,7 @@ def deep_forward(X, params):
 def deep_grads(X, Y, params, *, form="f-y", hidden_slope="a", mean=False, minus_first_only=False):
     """[(dW_l, db_l), ...] shaped like params: gradients of the summed BCE of a sigmoid network.
 
-    The delta recursion: Delta_L = F - Y; dW_l = H_{l-1}.T @ Delta_l, db_l = Delta_l summed
+    The delta recursion: Delta_D = F - Y; dW_l = H_{l-1}.T @ Delta_l, db_l = Delta_l summed
     over the batch; Delta_{l-1} = (Delta_l @ W_l.T) * sigma'(Z_{l-1}). ``Y`` is (N, K);
     for one output pass Y[:, None]. Knobs: ``form`` and ``mean`` as ``output_delta``;
     ``hidden_slope`` "none" or "activation" (see ``two_layer.slope``); ``minus_first_only=True``
@@ -53,14 +81,14 @@ def deep_grads(X, Y, params, *, form="f-y", hidden_slope="a", mean=False, minus_
     delta = output_delta(H[-1], Y, form=form, mean=mean)
     if minus_first_only:
         delta = -delta
-    grads = [None] * len(params)
+    grads: list[tuple[np.ndarray, np.ndarray]] = []
     for l in range(len(params), 0, -1):
         W, _ = params[l - 1]
-        grads[l - 1] = (H[l - 1].T @ delta, delta.sum(axis=0))
+        grads.insert(0, (H[l - 1].T @ delta, delta.sum(axis=0)))     # layer l, in front of l + 1, ...
         if l > 1:
             delta = (delta @ np.asarray(W, dtype=np.float64).T) * slope(H[l - 1], hidden_slope)
     if minus_first_only:
-        grads[0] = tuple(-g for g in grads[0])
+        grads[0] = (-grads[0][0], -grads[0][1])
     return grads
 
 
@@ -92,4 +120,19 @@ HIDDEN_SLOPE_SLIPS = (
     Slip("hidden_slope", "activation", D.WRONG_VALUE, "sigma' at the hidden layers is applied to H instead of Z",
          "In a hidden layer you applied sigma' to the activation H (sigmoid_prime(H)); the factor is "
          "sigma'(Z) = H * (1 - H), written with the activation itself."),
+)
+
+
+BCE_FROM_LOGITS_SLIPS = (
+    Slip("mean", True, D.BATCH_SCALE, "it is divided by the number of examples N",
+         "Your loss is 1/N of the right one: the cross-entropy here is SUMMED over the batch, not averaged."),
+    Slip("yz", "plus", D.WRONG_VALUE, "the y z term has the wrong sign",
+         "The y z term has the wrong sign: log sigma(z) = -softplus(-z) = z - softplus(z), so "
+         "L_i = softplus(z_i) - y_i z_i, with a minus."),
+    Slip("yz", "none", D.WRONG_VALUE, "the -y z term is missing",
+         "The -y z term is missing: sum softplus(z) alone is the loss as if every label were 0. "
+         "The label-1 term -y log sigma(z) contributes y (softplus(z) - z)."),
+    Slip("swapped", True, D.WRONG_VALUE, "y and 1 - y are swapped",
+         "Your loss is the right one for the swapped labels 1 - y: -log sigma(z) = softplus(-z) belongs to "
+         "y = 1 and -log(1 - sigma(z)) = softplus(z) to y = 0."),
 )
