@@ -601,3 +601,33 @@ def test_value_exercises_read_the_variable_as_check_does(runtime, tmp_path, exer
     options = judge.Options(limits=limits.Limits(timeout=30, cell_timeout=5))
     row = judge.grade_submission(sub, [exercise], runtime, options).rows[0]
     assert (row.passed, row.diagnosis or None) == (local.passed, local.diagnosis), row.message
+
+
+COURSE_OWN = {  # (exercise, source): the course's function handed in, and a learner's wrapper of it
+    "imported": ("01.sigmoid", "from course_utils.functions import sigmoid\n"),
+    "aliased": ("01.sigmoid_prime", "from course_utils import functions\nsigmoid_prime = functions.sigmoid_prime\n"),
+    "wrapped": ("01.sigmoid", "from course_utils import functions\n"
+                              "def sigmoid(u):\n    return functions.sigmoid(u)\n"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(COURSE_OWN))
+def test_the_grader_refuses_the_courses_own_function_as_check_does(runtime, tmp_path, case):
+    """One verdict everywhere: the course's own function handed in scores nothing, with
+    check()'s own words; a function of the learner's that calls it is judged as any other."""
+    exercise_id, source = COURSE_OWN[case]
+    exercise = registry.get(exercise_id)
+    namespace = {}
+    exec(compile(source, "<answer>", "exec"), namespace)
+    local = run_check(exercise_id, namespace[exercise.function_name], seed=1)
+    path = tmp_path / "01_sigmoid.ipynb"
+    path.write_bytes(_nb([source]))
+    sub = discovery.Submission("x", str(path), str(tmp_path), [str(path)])
+    options = judge.Options(limits=limits.Limits(timeout=30, cell_timeout=5))
+    row = judge.grade_submission(sub, [exercise], runtime, options).rows[0]
+    assert (row.passed, row.diagnosis or None) == (local.passed, local.diagnosis)
+    if case == "wrapped":
+        assert row.passed
+    else:
+        assert not row.passed and row.diagnosis == "not_implemented" and "course's own" in row.message
+        assert row.message == local.message.replace("course_utils.portable.functions", "course_utils.functions")

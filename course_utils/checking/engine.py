@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from ..portable.plain import describe, first_difference, to_plain
-from ..portable.safecall import Outcome
+from ..portable.safecall import Outcome, course_function
 from . import calling, compare, explain, registry
 from . import diagnosis as D
 from .diagnosis import Diagnosis
@@ -331,9 +330,7 @@ def _run_check(exercise_id: object, fn: Any, seed: int | None, draws: int | None
         return _result(exercise, False, D.NOT_IMPLEMENTED, D.DEFAULT_MESSAGES[D.NOT_IMPLEMENTED])
     ours = course_function(fn)
     if ours:
-        return _result(exercise, False, D.NOT_IMPLEMENTED, (
-            f"That is the course's own `{ours}`, not yours: the exercise is to write {exercise.function_name} "
-            "yourself (the course's version is there for the notebooks after this one)."))
+        return _result(exercise, False, D.NOT_IMPLEMENTED, course_function_message(exercise, ours))
     if not callable(fn):
         return _result(exercise, False, D.WRONG_TYPE,
                        f"check({exercise.id!r}, ...) needs your function itself, e.g. "
@@ -344,15 +341,11 @@ def _run_check(exercise_id: object, fn: Any, seed: int | None, draws: int | None
     return judge_function(exercise, fn, the_plan, limit)
 
 
-def course_function(fn: Any) -> str | None:
-    """"course_utils.functions.sigmoid" when ``fn`` is a plain function defined in the
-    course's own package (handed to a check instead of the learner's own), else None."""
-    if type(fn) is not types.FunctionType:
-        return None
-    module = fn.__dict__.get("__module__") or getattr(fn, "__module__", "")
-    if isinstance(module, str) and (module == "course_utils" or module.startswith("course_utils.")):
-        return f"{module}.{getattr(fn, '__name__', '?')}"
-    return None
+def course_function_message(exercise: Exercise, ours: str) -> str:
+    """The refusal shown when the course's own function ``ours`` (a dotted name) is handed
+    in for ``exercise``, by ``check`` and by the grader alike; returns the text."""
+    return (f"That is the course's own `{ours}`, not yours: the exercise is to write {exercise.function_name} "
+            "yourself (the course's version is there for the notebooks after this one).")
 
 
 def judge_function(exercise: Exercise, fn: Callable[..., Any], the_plan: Sequence[Draw],

@@ -121,6 +121,7 @@ class Session:
         self.worker: Worker | None = None
         self.callable: set[str] = set()
         self.bound: set[str] = set()
+        self.course_own: dict[str, str] = {}  # name -> the course's function it is bound to
         self.broken: str | None = None
         self.restarts = 0
         self.facts: dict[str, Any] = {}
@@ -195,6 +196,9 @@ class Session:
             target.clear()
             if type(value) is list:
                 target.update(n for n in value if type(n) is str and n in names)
+        own = msg.get("course_own")
+        self.course_own = ({n: printable(q, 120) for n, q in own.items() if type(n) is str and n in names
+                            and type(q) is str} if type(own) is dict else {})
 
     def _lost_cell(self, index: int | None, what: str) -> None:
         if index is not None and index not in self.skip:
@@ -288,6 +292,9 @@ def grade_exercise(session: Session, exercise: Exercise, options: Options) -> tu
         return _fail(exercise, D.NOT_IMPLEMENTED, (
             f"No function named `{exercise.function_name}` was defined when your notebook ran "
             f"(is it missing, renamed, or in a cell that failed?).")), 0.0
+    if exercise.kind == "function" and exercise.function_name in session.course_own:  # as check() refuses it
+        return _fail(exercise, D.NOT_IMPLEMENTED, engine.course_function_message(
+            exercise, session.course_own[exercise.function_name])), 0.0
     start = time.monotonic()
     draws = options.plan(exercise)
     call_cap = options.limits.call_timeout

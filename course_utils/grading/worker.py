@@ -34,7 +34,8 @@ Messages (framing and values in ``wire.py``):
     <- {"op": "exec", "cells": [[n, source], ...], "skip": [...], "names": [...],
         "cell_timeout": s, "max_notes": n}
     -> {"op": "cell", "index": n} before each cell, then
-       {"op": "ran", "notes": [...], "callable": [names], "bound": [names]}
+       {"op": "ran", "notes": [...], "callable": [names], "bound": [names],
+        "course_own": {name: "course_utils.functions.sigmoid", ...}}  (the course's functions)
     <- {"op": "call", "name": f, "kind": "function" | "value", "draws": [args, ...],
         "time_limit": s}
     -> {"op": "called", "index": i} as soon as a call is over, then
@@ -651,7 +652,8 @@ def run_cells(msg: dict[str, Any], ns: dict[str, Any], mods: dict[str, types.Mod
     names = [n for n in msg.get("names", []) if type(n) is str]
     bound = [n for n in names if n in ns and ns[n] is not Ellipsis]
     callable_names = [n for n in bound if callable(ns[n])]
-    return {"op": "ran", "notes": notes, "callable": callable_names, "bound": bound}
+    course_own = {n: own for n in callable_names if (own := safecall.course_function(ns[n]))}
+    return {"op": "ran", "notes": notes, "callable": callable_names, "bound": bound, "course_own": course_own}
 
 
 def call_exercise(msg: dict[str, Any], ns: dict[str, Any], mods: dict[str, types.ModuleType], out_fd: int) -> None:

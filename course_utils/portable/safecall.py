@@ -21,6 +21,7 @@ from __future__ import annotations
 import signal
 import threading
 import traceback
+import types
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ except ImportError:  # copied into the grading sandbox next to plain.py
     from plain import Plain, to_plain  # type: ignore[no-redef]
 
 __all__ = ["OutcomeKind", "Outcome", "StudentTimeout", "Alarm", "describe_exception", "call",
-           "REARM_SECONDS"]
+           "REARM_SECONDS", "course_function"]
 
 OutcomeKind = Literal["returned", "not_implemented", "exception", "timeout"]
 REARM_SECONDS = 0.05
@@ -210,3 +211,15 @@ def _distinct_messages(caught: list[warnings.WarningMessage]) -> list[str]:
         if len(out) >= 5:
             break
     return out
+
+
+def course_function(fn: Any) -> str | None:
+    """"course_utils.functions.sigmoid" when ``fn`` is a plain function defined in the
+    course's own package (handed in instead of the learner's own), else None. The check
+    and the grader's sandbox both ask this, so both refuse the same answers."""
+    if type(fn) is not types.FunctionType:
+        return None
+    module = fn.__dict__.get("__module__") or getattr(fn, "__module__", "")
+    if isinstance(module, str) and (module == "course_utils" or module.startswith("course_utils.")):
+        return f"{module}.{getattr(fn, '__name__', '?')}"
+    return None

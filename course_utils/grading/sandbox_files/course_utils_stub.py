@@ -86,6 +86,12 @@ try:
 except Exception:  # noqa: BLE001 - not copied into this sandbox
     gradcheck = numerical_gradient = rel_error = _NOTHING
 
+for _public in ("functions", "testfunctions"):  # `from course_utils import functions` gives the module, as in class
+    try:
+        importlib.import_module(f"{__name__}.{_public}")
+    except Exception:  # noqa: BLE001 - not copied into this sandbox: the finder below makes a module of no-ops
+        pass
+
 
 def __getattr__(name: str) -> _Nothing:
     if name.startswith("__"):
