@@ -364,10 +364,15 @@ def judge_function(exercise: Exercise, fn: Callable[..., Any], the_plan: Sequenc
 
 def judge_value(exercise: Exercise, value: Any) -> CheckResult:
     """Judge a derivation checkpoint's answer (a number, a shape tuple, a choice)."""
-    draw = plan(exercise, np.random.default_rng(0), 0)[0]
     if value is None or value is Ellipsis:
+        return judge_value_outcome(exercise, Outcome("not_implemented"))
+    return judge_value_outcome(exercise, Outcome("returned", to_plain(value)))
+
+
+def judge_value_outcome(exercise: Exercise, outcome: Outcome) -> CheckResult:
+    """Judge a checkpoint's answer already read as an ``Outcome`` (here or in the grader's
+    sandbox); a ``None`` answer counts as not yet answered, as ``...`` does."""
+    if outcome.kind == "returned" and outcome.value is None:
         outcome = Outcome("not_implemented")
-    else:
-        outcome = Outcome("returned", to_plain(value))
-    verdict = judge_draw(exercise, draw, outcome)
-    return conclude(exercise, [draw], [verdict])
+    draw = plan(exercise, np.random.default_rng(0), 0)[0]
+    return conclude(exercise, [draw], [judge_draw(exercise, draw, outcome)])

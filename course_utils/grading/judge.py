@@ -300,6 +300,8 @@ def grade_exercise(session: Session, exercise: Exercise, options: Options) -> tu
     call_cap = options.limits.call_timeout
     limit = exercise.time_limit if call_cap is None else min(exercise.time_limit, call_cap)
     outcomes = session.call(exercise, [draw.args for draw in draws], limit)
+    if exercise.kind == "value" and outcomes:  # a checkpoint: judged as check() judges it
+        return engine.judge_value_outcome(exercise, outcomes[0]), time.monotonic() - start
     verdicts = []
     for draw, outcome in zip(draws, outcomes, strict=False):
         verdict = engine.judge_draw(exercise, draw, outcome)
