@@ -52,7 +52,7 @@ def make_inplace(X, params):
 
     def run(X, Y, params):
         prev = X
-        for H, (W, b) in zip(Hs, params):
+        for H, (W, b) in zip(Hs, params, strict=True):
             np.matmul(prev, W, out=H)
             H += b
             np.negative(H, out=H)
@@ -86,7 +86,7 @@ def make_floor(X, params):
 
     def run():
         prev = X
-        for Z, H, (W, _) in zip(Zs, Hs, params):
+        for Z, H, (W, _) in zip(Zs, Hs, params, strict=True):
             np.matmul(prev, W, out=Z)
             prev = H
         for l in range(len(params) - 1, -1, -1):
@@ -103,7 +103,8 @@ def main():
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--number", type=int, default=20)
     ap.add_argument("--threads", type=int, default=1,
-                    help="BLAS threads (default 1: on a shared, loaded machine more threads spin-wait; 0 = library default)")
+                    help="BLAS threads (default 1: on a shared, loaded machine more threads spin-wait; "
+                         "0 = library default)")
     args = ap.parse_args()
     if args.threads:
         from threadpoolctl import threadpool_limits  # ships with scikit-learn
@@ -111,13 +112,14 @@ def main():
 
     rng = np.random.default_rng(0)
     w = args.widths
-    params = [(rng.normal(0, 1 / np.sqrt(a), (a, b)), rng.normal(0, 0.1, b)) for a, b in zip(w[:-1], w[1:])]
+    params = [(rng.normal(0, 1 / np.sqrt(a), (a, b)), rng.normal(0, 0.1, b))
+              for a, b in zip(w[:-1], w[1:], strict=True)]
     X = rng.random((args.batch, w[0]))
     Y = np.eye(w[-1])[rng.integers(0, w[-1], args.batch)]
 
     inplace = make_inplace(X, params)
     for fn in (plain, inplace):  # same answers as the reference before timing anything
-        for (a, b), (c, d) in zip(fn(X, Y, params), reference(X, Y, params)):
+        for (a, b), (c, d) in zip(fn(X, Y, params), reference(X, Y, params), strict=True):
             assert np.allclose(a, c, rtol=1e-10, atol=1e-12) and np.allclose(b, d, rtol=1e-10, atol=1e-12)
 
     runs = {
@@ -131,7 +133,7 @@ def main():
         for name, fn in runs.items():
             best[name] = min(best[name], timeit.timeit(fn, number=args.number) / args.number)
 
-    flops = 2 * args.batch * sum(a * b for a, b in zip(w[:-1], w[1:])) * 3 - 2 * args.batch * w[0] * w[1]
+    flops = 2 * args.batch * sum(a * b for a, b in zip(w[:-1], w[1:], strict=True)) * 3 - 2 * args.batch * w[0] * w[1]
     threads = os.environ.get("OMP_NUM_THREADS", "default")
     try:
         from threadpoolctl import threadpool_info

@@ -222,7 +222,7 @@ def test_nbgrader_generate_assignment_matches_release(tmp_path):
             f"{n}: {why}" for n, why in failures.items()))
 
     release = course / "release" / "course"
-    for path, name in zip(SOLUTIONS, NAMES):
+    for path, name in zip(SOLUTIONS, NAMES, strict=True):
         if name in failures:
             continue
         generated = release / name
@@ -234,7 +234,7 @@ def test_nbgrader_generate_assignment_matches_release(tmp_path):
         if len(ours) != len(theirs):
             failures[name] = f"{len(ours)} code cells from our release, {len(theirs)} from nbgrader"
             continue
-        for k, (a, b) in enumerate(zip(ours, theirs)):
+        for k, (a, b) in enumerate(zip(ours, theirs, strict=True)):
             if a != b:
                 failures[name] = f"code cell {k} differs:\n--- ours\n{a}\n--- nbgrader\n{b}"
                 break

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import course_utils
-from course_utils.checking import registry
 from course_utils.checking import diagnosis as D
+from course_utils.checking import registry
 from course_utils.exercises import nb01_sigmoid
 from course_utils.learner.commands import hint_text, solution_text
 

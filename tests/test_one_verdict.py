@@ -21,7 +21,6 @@ import os
 import zlib
 
 import nbformat
-import numpy as np
 import pytest
 from alternatives import all_alternatives
 from checking_support import pair_keys, single_keys
