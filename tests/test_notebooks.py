@@ -17,22 +17,16 @@ import sys
 import pytest
 from notebook_runner import SharedKernel
 
-from course_utils.authoring import release
-
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STUDENT = sorted(glob.glob(os.path.join(ROOT, "notebooks", "*.ipynb")))
 SOLUTIONS = sorted(glob.glob(os.path.join(ROOT, "solutions", "*.ipynb")))
 
 
 def test_release_check_passes():
-    problems = release.release(os.path.join(ROOT, "solutions"), os.path.join(ROOT, "notebooks"), check=True)
-    assert problems == [], "run `course-utils release`: " + "; ".join(problems)
-
-
-def test_release_check_cli():
+    """notebooks/ is what the release tool makes of solutions/ (the README's own command)."""
     out = subprocess.run([sys.executable, "-m", "course_utils", "release", "--check"], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
+    assert out.returncode == 0, "run `course-utils release`: " + out.stdout + out.stderr
 
 
 def test_every_solution_has_a_student_notebook():
