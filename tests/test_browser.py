@@ -268,7 +268,13 @@ def _wait_for_figure(explorer, timeout=REDRAW_TIMEOUT):
 # --------------------------------------------------------------------------- the test
 
 
-@pytest.mark.parametrize("rel,kind", _selected_notebooks(), ids=[r for r, _ in _selected_notebooks()])
+def _params():
+    """01 (solution and student) in every run; 02's solution, a second explorer, in the slow run."""
+    return [pytest.param(rel, kind, id=rel, marks=[pytest.mark.slow] if rel.startswith("solutions/02") else [])
+            for rel, kind in _selected_notebooks()]
+
+
+@pytest.mark.parametrize("rel,kind", _params())
 def test_notebook_in_jupyterlab(lab, browser, lab_page, shots_dir, capsys, rel, kind):
     started = time.monotonic()
     page = lab_page
