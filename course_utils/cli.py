@@ -6,7 +6,6 @@ solution notebooks in place to refresh their stored outputs), ``grade`` (see
 """
 
 import argparse
-import importlib
 import os
 import sys
 
@@ -75,12 +74,9 @@ def _site(args):
 
 
 def _grade(argv):
-    try:
-        module = importlib.import_module("course_utils.grading.cli")
-    except ModuleNotFoundError:
-        print("grading is not available in this version of course_utils", file=sys.stderr)
-        return 2
-    return module.main(argv)
+    from .grading import cli as grading_cli
+
+    return grading_cli.main(argv)
 
 
 INSTRUCTOR_COMMANDS = ("export", "report", "merge")
@@ -93,7 +89,19 @@ def _instructor(name, argv):
 
 
 def main(argv=None):
-    """Entry point; returns the process exit code."""
+    """Entry point; returns the process exit code. Output cut short by its reader
+    (``course-utils validate ... | head``) ends the command quietly, with code 1."""
+    try:
+        code = _dispatch(argv)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's own flush at exit must not fail again
+        return 1
+
+
+def _dispatch(argv):
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "grade":
         return _grade(argv[1:])
