@@ -2,9 +2,8 @@
 
 The grader records it with every gradebook (and seeds its draws with it), so a changed
 reference answer, slip, case or tolerance can never reuse a stale cached grade. It
-covers the source of the check engine (``checking/``), the exercises (``exercises/``),
-the numerical helpers they use (``portable/``) and the grader (``grading/``: how it reads
-notebooks and answers is part of the verdict too).
+covers the source of the check engine (``checking/``), the exercises (``exercises/``)
+and the numerical helpers they use (``portable/``).
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import hashlib
 import os
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-COVERED = ("checking", "exercises", "portable", "grading")
+COVERED = ("checking", "exercises", "portable")
 
 
 @functools.lru_cache(maxsize=1)
@@ -25,7 +24,7 @@ def course_version() -> str:
         root = os.path.join(_PACKAGE, folder)
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-            for name in sorted(f for f in filenames if f.endswith(".py")):  # the grader's stub included
+            for name in sorted(f for f in filenames if f.endswith(".py")):
                 path = os.path.join(dirpath, name)
                 digest.update(os.path.relpath(path, _PACKAGE).encode() + b"\0")
                 with open(path, "rb") as fh:
