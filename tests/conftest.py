@@ -9,7 +9,17 @@ Set before any kernel starts, so every notebook kernel inherits them:
 import os
 import tempfile
 
+import pytest
+
 os.environ["MPLBACKEND"] = "Agg"
 os.environ["COURSE_UTILS_STRICT"] = "1"
 os.environ["COURSE_UTILS_PROGRESS"] = os.path.join(
     tempfile.mkdtemp(prefix="course-progress-"), "progress.json")
+
+
+@pytest.fixture(scope="session")
+def shots_dir(tmp_path_factory):
+    """Where the browser tests save screenshots: $COURSE_SCREENSHOTS, else a scratch folder."""
+    path = os.environ.get("COURSE_SCREENSHOTS") or str(tmp_path_factory.mktemp("screenshots"))
+    os.makedirs(path, exist_ok=True)
+    return path

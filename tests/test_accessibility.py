@@ -113,13 +113,6 @@ def scratch(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def shots_dir(scratch):
-    path = os.environ.get("COURSE_SCREENSHOTS") or str(scratch / "screenshots")
-    os.makedirs(path, exist_ok=True)
-    return path
-
-
-@pytest.fixture(scope="module")
 def themed(scratch, shots_dir):
     """Run the notebook once, then look at it in each theme: {theme: facts}."""
     found = {}

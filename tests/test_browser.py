@@ -26,7 +26,17 @@ import time
 
 import nbformat
 import pytest
-from browser_support import SERVER_START_TIMEOUT, launch_browser, skip_without_browser, start_lab
+from browser_support import (
+    close_notebook,
+    launch_browser,
+    open_lab_page,
+    open_notebook,
+    run_all_from_menu,
+    say,
+    skip_without_browser,
+    start_lab,
+    wait_until_run,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -51,12 +61,6 @@ skip_without_browser()
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _say(capsys, text):
-    """Print even when pytest captures output (the lead wants the screenshot paths)."""
-    with capsys.disabled():
-        print(text)
 
 
 def _demo_notebook(path):
@@ -130,104 +134,14 @@ def browser(scratch):
 @pytest.fixture(scope="module")
 def lab_page(lab, browser):
     """One JupyterLab page for all notebooks (loading the app once saves seconds each)."""
-    page = browser.new_page()
-    page.errors = []
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    lab.wait_ready([rel for rel, _ in _selected_notebooks()])
-    page.goto(lab.url("lab?reset"), wait_until="domcontentloaded")
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell && "
-                           "document.querySelector('.jp-DirListing-content')",
-                           timeout=SERVER_START_TIMEOUT * 1000)
+    page = open_lab_page(lab, browser, [rel for rel, _ in _selected_notebooks()])
     try:
         yield page
     finally:
         page.close()
 
 
-@pytest.fixture(scope="module")
-def shots_dir(scratch):
-    chosen = os.environ.get("COURSE_SCREENSHOTS")
-    path = chosen or str(scratch / "screenshots")
-    os.makedirs(path, exist_ok=True)
-    return path
-
-
 # --------------------------------------------------------------------------- page helpers
-
-# Runs in the page: the state of the open notebook, read from JupyterLab's own model.
-_STATE_JS = """() => {
-  const app = window.jupyterapp;
-  const panel = app && app.shell.currentWidget;
-  if (!panel || !panel.content || !panel.sessionContext) return null;
-  const session = panel.sessionContext.session;
-  const kernel = session && session.kernel;
-  const cells = [];
-  const model = panel.content.model;
-  for (let i = 0; i < model.cells.length; i++) {
-    const c = model.cells.get(i);
-    if (c.type !== 'code') continue;
-    const outs = [];
-    for (let j = 0; j < c.outputs.length; j++) {
-      const o = c.outputs.get(j).toJSON();
-      outs.push({type: o.output_type, name: o.name || null, ename: o.ename || null,
-                 evalue: o.evalue || null,
-                 text: [o.text, o.data && o.data['text/plain']]
-                         .map(t => Array.isArray(t) ? t.join('') : (t || '')).join('')});
-    }
-    cells.push({index: i, source: c.sharedModel.getSource(), count: c.executionCount, outputs: outs});
-  }
-  return {kernel: kernel ? kernel.status : 'none', busy: panel.sessionContext.kernelDisplayStatus,
-          cells: cells};
-}"""
-
-
-def _state(page):
-    return page.evaluate(_STATE_JS)
-
-
-def _open_notebook(page, rel):
-    """Open ``rel`` in the running JupyterLab (as a double-click in the file browser
-    does) and wait for its kernel to be ready."""
-    page.evaluate("async (p) => { await window.jupyterapp.commands.execute("
-                  "'docmanager:open', {path: p, factory: 'Notebook'}); }", rel)
-    page.wait_for_function(
-        """(p) => { const w = window.jupyterapp.shell.currentWidget;
-                   return w && w.context && w.context.path === p && w.sessionContext &&
-                          w.sessionContext.session && w.sessionContext.session.kernel &&
-                          w.sessionContext.session.kernel.status === 'idle'; }""",
-        arg=rel, timeout=SERVER_START_TIMEOUT * 1000)
-
-
-def _close_notebook(page):
-    """Shut the current notebook's kernel down and close it without saving."""
-    page.evaluate("""async () => { const w = window.jupyterapp.shell.currentWidget;
-        if (w && w.sessionContext) { await w.sessionContext.shutdown(); w.dispose(); } }""")
-
-
-def _run_all_from_menu(page):
-    """Run > Run All Cells, as a learner does."""
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-
-
-def _wait_until_run(page, timeout):
-    """Wait until every non-empty code cell has run (or one raised) and the kernel is idle."""
-    deadline = time.monotonic() + timeout
-    while True:
-        state = _state(page)
-        code = [c for c in state["cells"] if c["source"].strip()]
-        errors = [c for c in code if any(o["type"] == "error" for o in c["outputs"])]
-        done = all(c["count"] is not None for c in code)
-        if (done or errors) and state["kernel"] == "idle":
-            time.sleep(0.5)  # let the last display messages land
-            state2 = _state(page)
-            if state2["kernel"] == "idle":
-                return state2
-        if time.monotonic() > deadline:
-            pending = [c["index"] for c in code if c["count"] is None]
-            pytest.fail(f"cells still not run after {timeout} s (kernel {state['kernel']}): {pending}")
-        time.sleep(0.25)
-
 
 def _problems(state, kind):
     """Error outputs (any notebook) and stderr tracebacks; for a solution, also failed checks."""
@@ -281,10 +195,10 @@ def test_notebook_in_jupyterlab(lab, browser, lab_page, shots_dir, capsys, rel, 
     page.errors.clear()
     stem = os.path.splitext(rel.replace("/", "__"))[0]
     try:
-        _open_notebook(page, rel)
+        open_notebook(page, rel)
         t_open = time.monotonic() - started
-        _run_all_from_menu(page)
-        state = _wait_until_run(page, RUN_ALL_TIMEOUT)
+        run_all_from_menu(page)
+        state = wait_until_run(page, RUN_ALL_TIMEOUT)
         t_run = time.monotonic() - started
         problems = _problems(state, kind)
         page.screenshot(path=os.path.join(shots_dir, f"{stem}__after_run.png"))
@@ -345,18 +259,18 @@ def test_notebook_in_jupyterlab(lab, browser, lab_page, shots_dir, capsys, rel, 
         if browser.blocked:
             report.append(f"  blocked off-machine requests: {sorted(set(browser.blocked))}")
         report.append(f"  took {time.monotonic() - started:.1f} s (opened {t_open:.1f}, run {t_run:.1f})")
-        _say(capsys, "\n" + "\n".join(report))
+        say(capsys, "\n" + "\n".join(report))
     except BaseException:
         try:
             path = os.path.join(shots_dir, f"{stem}__FAILED.png")
             page.screenshot(path=path)
-            _say(capsys, f"\n{rel}: failure screenshot {path}; page errors: {page.errors[:3]}\n"
+            say(capsys, f"\n{rel}: failure screenshot {path}; page errors: {page.errors[:3]}\n"
                          f"server log tail:\n{lab.log()[-1500:]}")
         except Exception:
             pass
         raise
     finally:
         try:
-            _close_notebook(page)
+            close_notebook(page)
         except Exception:  # the server's shutdown stops any kernel left
             pass

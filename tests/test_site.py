@@ -92,13 +92,6 @@ def scratch(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def shots_dir(scratch):
-    path = os.environ.get("COURSE_SCREENSHOTS") or str(scratch / "screenshots")
-    os.makedirs(path, exist_ok=True)
-    return path
-
-
-@pytest.fixture(scope="module")
 def built(scratch):
     """The site, built from solutions/ into a scratch folder (a SiteSummary)."""
     return build_site(str(scratch / "site"), SOLUTIONS)

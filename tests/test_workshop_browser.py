@@ -15,7 +15,7 @@ import time
 
 import nbformat
 import pytest
-from browser_support import launch_browser, skip_without_browser, start_lab
+from browser_support import launch_browser, say, skip_without_browser, start_lab
 from workshop_support import OBSERVER_JS, ProcessServer, ThreadServer, http, wait_for_flip
 
 import course_utils
@@ -27,18 +27,6 @@ skip_without_browser()
 IDS = course_utils.exercise_ids()
 HOSTILE = ['<img src=x onerror="window.__pwned=1">', "<script>window.__pwned=2</script>", "Robert'); DROP TABLE--"]
 UPDATE_BOUND_S = 2.0  # the issue's bound: the page shows a check within 2 s
-
-@pytest.fixture(scope="module")
-def shots_dir(tmp_path_factory):
-    path = os.environ.get("COURSE_SCREENSHOTS") or str(tmp_path_factory.mktemp("workshop-shots"))
-    os.makedirs(path, exist_ok=True)
-    return path
-
-
-def say(capsys, text):
-    with capsys.disabled():
-        print(text)
-
 
 def serious(results):
     return [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
