@@ -14,7 +14,7 @@ import copy
 import numpy as np
 import pytest
 from alternatives import all_alternatives
-from checking_support import expected_code, explains, is_right, pair_keys, single_keys, variant
+from checking_support import draw_args, expected_code, explains, is_right, pair_keys, same, single_keys, variant
 from wrong_answers import WRONG, hard_coded, sometimes_negated
 
 import course_utils
@@ -51,6 +51,37 @@ def test_the_courses_own_functions_are_not_the_learners(exercise_id):
     the course provides for later notebooks) is not an answer."""
     r = course_utils.run_check(exercise_id, by_id(exercise_id).reference, seed=0)
     assert (r.passed, r.diagnosis) == (False, D.NOT_IMPLEMENTED) and "course's own" in r.message
+
+
+WITHHELD = [ex.id for ex in registry.all_exercises() if ex.withheld]
+
+
+@pytest.mark.parametrize("exercise_id", WITHHELD)
+def test_a_wrapper_of_the_courses_own_answer_is_refused(exercise_id):
+    """A learner's function that only calls the course's public version of the answer
+    (``withheld``) is told to write its own; the course function works again after."""
+    import importlib
+    ex = by_id(exercise_id)
+    module_name, _, name = ex.withheld[0].rpartition(".")
+    module = importlib.import_module(f"course_utils.{module_name}")
+
+    def wrapper(*args):
+        return getattr(module, name)(*args)
+
+    r = course_utils.run_check(exercise_id, wrapper, seed=0)
+    assert (r.passed, r.diagnosis) == (False, D.NOT_IMPLEMENTED) and "calls the course's own" in r.message
+    args = draw_args(ex, np.random.default_rng(0))
+    assert same(ex, getattr(module, name)(*args), ex.reference(*args))  # restored
+
+
+def test_withholding_restores_the_code_whatever_happens():
+    from course_utils import functions
+    from course_utils.portable import safecall
+    before = functions.sigmoid.__code__
+    with pytest.raises(NotImplementedError) as info, safecall.withholding([functions.sigmoid]):
+        functions.sigmoid(0.0)
+    assert info.value.args == (safecall.WITHHELD,) and functions.sigmoid.__code__ is before
+    assert len(WITHHELD) >= 5  # 00.squared_error, 01's sigmoid, sigmoid_prime, numerical_grad, 08.bce_from_logits
 
 
 @pytest.mark.parametrize("exercise_id", FUNCTIONS)

@@ -608,13 +608,20 @@ COURSE_OWN = {  # (exercise, source): the course's function handed in, and a lea
     "aliased": ("01.sigmoid_prime", "from course_utils import functions\nsigmoid_prime = functions.sigmoid_prime\n"),
     "wrapped": ("01.sigmoid", "from course_utils import functions\n"
                               "def sigmoid(u):\n    return functions.sigmoid(u)\n"),
+    "wrapped, imported": ("01.numerical_grad", "from course_utils.gradcheck import numerical_gradient\n"
+                                               "def numerical_grad(f, w, eps=1e-6):\n"
+                                               "    return numerical_gradient(f, w, eps)\n"),
+    "uses another": ("01.sigmoid_prime", "from course_utils.functions import sigmoid\n"
+                                         "def sigmoid_prime(u):\n    s = sigmoid(u)\n    return s * (1 - s)\n"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(COURSE_OWN))
 def test_the_grader_refuses_the_courses_own_function_as_check_does(runtime, tmp_path, case):
-    """One verdict everywhere: the course's own function handed in scores nothing, with
-    check()'s own words; a function of the learner's that calls it is judged as any other."""
+    """One verdict everywhere: the course's own function handed in, or a wrapper of the
+    course's version of the answer (the exercise's ``withheld``), scores nothing, with
+    check()'s own words; a learner's function that uses another course helper (the
+    course's sigmoid inside sigmoid_prime) is judged as any other."""
     exercise_id, source = COURSE_OWN[case]
     exercise = registry.get(exercise_id)
     namespace = {}
@@ -626,8 +633,8 @@ def test_the_grader_refuses_the_courses_own_function_as_check_does(runtime, tmp_
     options = judge.Options(limits=limits.Limits(timeout=30, cell_timeout=5))
     row = judge.grade_submission(sub, [exercise], runtime, options).rows[0]
     assert (row.passed, row.diagnosis or None) == (local.passed, local.diagnosis)
-    if case == "wrapped":
+    assert row.message == local.message.replace("course_utils.portable.functions", "course_utils.functions")
+    if case == "uses another":
         assert row.passed
     else:
         assert not row.passed and row.diagnosis == "not_implemented" and "course's own" in row.message
-        assert row.message == local.message.replace("course_utils.portable.functions", "course_utils.functions")

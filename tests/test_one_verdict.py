@@ -1,5 +1,6 @@
 """One verdict everywhere (issue 9.7; marker ``slow``): every registered mistake, every
-alternative right answer, the learner-style wrong answers and a set of hostile returns
+alternative right answer, the learner-style wrong answers, a set of hostile returns and
+wrappers of the course's own version of an answer (``Exercise.withheld``)
 are judged twice, by ``engine.judge_function`` / ``engine.judge_value`` in this process
 and by the sandboxed grader (``judge.grade_submission``), on the grader's own draws (the
 same secret), and must get the same verdict, the same code and the same points.
@@ -150,6 +151,16 @@ def overflow(ref):
     return learner
 
 
+def calls_course(names):
+    """Only calls the course's own version of the answer (looked up at call time)."""
+    import importlib
+    module_name, _, attr = names[0].rpartition(".")
+
+    def learner(*a):
+        return getattr(importlib.import_module("course_utils." + module_name), attr)(*a)
+    return learner
+
+
 def loops(ref):
     def learner(*a):
         while True:
@@ -179,6 +190,7 @@ def candidates(ex):
     out += [f"WRONG[{ex.id!r}][{i}][1]" for i in range(len(WRONG.get(ex.id, [])))]
     out += [f"_sometimes_negated({ref}.reference)"]
     out += [f"_H.{h}({ref}.reference)" for h in HOSTILE_FUNCTIONS + (["loops"] if ex.id in LOOPING else [])]
+    out += [f"_H.calls_course({ex.withheld!r})"] if ex.withheld else []
     return out
 
 

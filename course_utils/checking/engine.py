@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from ..portable.plain import describe, first_difference, to_plain
-from ..portable.safecall import Outcome, course_function
+from ..portable.safecall import WITHHELD, Outcome, course_function
 from . import calling, compare, explain, registry
 from . import diagnosis as D
 from .diagnosis import Diagnosis
@@ -150,6 +150,8 @@ def judge_draw(exercise: Exercise, draw: Draw, outcome: Outcome) -> DrawVerdict:
     """Judge one call of the learner's function (``outcome``: plain data, from this
     process or from the grader's sandbox) on ``draw``; returns a ``DrawVerdict``."""
     kind = outcome.kind
+    if kind == "not_implemented" and outcome.error == WITHHELD:
+        return DrawVerdict(stop_code=D.NOT_IMPLEMENTED, message=withheld_message(exercise))
     if kind == "not_implemented":
         return DrawVerdict(stop_code=D.NOT_IMPLEMENTED, message=D.DEFAULT_MESSAGES[D.NOT_IMPLEMENTED])
     if kind == "timeout":
@@ -348,13 +350,22 @@ def course_function_message(exercise: Exercise, ours: str) -> str:
             "yourself (the course's version is there for the notebooks after this one).")
 
 
+def withheld_message(exercise: Exercise) -> str:
+    """What a learner is told when their function calls the course's own version of the
+    answer (``exercise.withheld``), in check() and in the grader alike."""
+    names = ", ".join(f"`course_utils.{name}`" for name in exercise.withheld)
+    return (f"Your {exercise.function_name} calls the course's own {names}: the exercise is to write it "
+            "yourself (the course's version is there for the notebooks after this one, and it does not "
+            "run while this check calls your function).")
+
+
 def judge_function(exercise: Exercise, fn: Callable[..., Any], the_plan: Sequence[Draw],
                    time_limit: float) -> CheckResult:
     """Call ``fn`` on every draw of ``the_plan`` in this process (stopping at a verdict
     with ``stop``) and conclude; returns a ``CheckResult``."""
     verdicts: list[DrawVerdict] = []
     for draw in the_plan:
-        outcome = calling.call(fn, copy.deepcopy(draw.args), time_limit)
+        outcome = calling.call(fn, copy.deepcopy(draw.args), time_limit, exercise.withheld)
         verdict = judge_draw(exercise, draw, outcome)
         verdicts.append(verdict)
         if verdict.stop:

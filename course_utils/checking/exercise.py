@@ -97,6 +97,10 @@ class Exercise:
                 several slips (the default for "sign" talks of yhat - y).
     options     for a choice checkpoint (a str reference): the options offered, so an
                 answer that is none of them is told so.
+    withheld    the course's own public functions that ARE this exercise's answer, as
+                "functions.sigmoid" (a module of ``course_utils``, a name): while the
+                learner's function runs they raise, so a wrapper of the course's
+                version is told to write its own, in check() and in the grader alike.
     """
 
     id: str
@@ -121,6 +125,7 @@ class Exercise:
     messages: Mapping[str, str] = field(default_factory=dict)
     says: Mapping[str, str] = field(default_factory=dict)
     options: tuple[str, ...] = ()
+    withheld: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"\d\d\.[A-Za-z_]\w*", self.id):

@@ -39,6 +39,7 @@ EXERCISES = [
         returns="float: 1/2 * sum((yhat - y)**2) over the batch; yhat and y (N,)",
         cases=(Case("errors of both signs, N >= 3", _errors_of_both_signs), Case("N = 2", _two_examples)),
         reference=squared_error,
+        withheld=("functions.squared_loss",),
         points=1,
         slips=(
             Slip("half", False, D.WRONG_VALUE, "the factor 1/2 is missing",

@@ -218,7 +218,7 @@ class Session:
         assert worker is not None
         results: list[Outcome] = []
         message = {"op": "call", "name": exercise.function_name, "kind": exercise.kind, "time_limit": time_limit,
-                   "max_bytes": limits.MAX_REPLY_BYTES,
+                   "max_bytes": limits.MAX_REPLY_BYTES, "withheld": list(exercise.withheld),
                    "draws": [wire.encode(list(args), fn_hook=_spec_of) for args in draws]}
         try:
             worker.send(message)

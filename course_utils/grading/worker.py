@@ -37,7 +37,7 @@ Messages (framing and values in ``wire.py``):
        {"op": "ran", "notes": [...], "callable": [names], "bound": [names],
         "course_own": {name: "course_utils.functions.sigmoid", ...}}  (the course's functions)
     <- {"op": "call", "name": f, "kind": "function" | "value", "draws": [args, ...],
-        "time_limit": s}
+        "time_limit": s, "withheld": ["functions.sigmoid", ...]}
     -> {"op": "called", "index": i} as soon as a call is over, then
        {"op": "result", "index": i, "kind": ..., "value": ..., "error": "...",
         "args_after": ..., "warnings": [...]}      one pair per draw, in
@@ -662,6 +662,7 @@ def call_exercise(msg: dict[str, Any], ns: dict[str, Any], mods: dict[str, types
     wire, safecall, plain, testfunctions = mods["wire"], mods["safecall"], mods["plain"], mods["testfunctions"]
     name = str(msg.get("name"))
     limit = float(msg.get("time_limit", 5.0))
+    withheld = safecall.course_functions(msg.get("withheld"))
     max_bytes = int(msg.get("max_bytes", 64 * 2 ** 20))
     for index, encoded in enumerate(msg.get("draws", [])):
         real_out, real_err = sys.stdout, sys.stderr
@@ -677,7 +678,7 @@ def call_exercise(msg: dict[str, Any], ns: dict[str, Any], mods: dict[str, types
                 if not callable(fn):
                     outcome = safecall.Outcome("not_implemented")
                 else:
-                    outcome = safecall.call(fn, list(args), limit, _is_learner_frame)
+                    outcome = safecall.call(fn, list(args), limit, _is_learner_frame, withheld)
         except BaseException as exc:  # noqa: BLE001 - e.g. the stub or numpy was sabotaged
             outcome = safecall.Outcome("exception", error=f"the grader's worker could not call your function "
                                                           f"({type(exc).__name__})")

@@ -18,12 +18,14 @@ Standard library and NumPy only: this module is copied into the grading sandbox.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import signal
 import threading
 import traceback
 import types
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -33,7 +35,14 @@ except ImportError:  # copied into the grading sandbox next to plain.py
     from plain import Plain, to_plain  # type: ignore[no-redef]
 
 __all__ = ["OutcomeKind", "Outcome", "StudentTimeout", "Alarm", "describe_exception", "call",
-           "REARM_SECONDS", "course_function"]
+           "REARM_SECONDS", "course_function", "WITHHELD", "withholding",
+           "course_functions"]
+
+WITHHELD = "course-utils: this course function is withheld while its exercise is checked"
+
+
+def _withheld(*args: Any, **kwargs: Any) -> Any:
+    raise NotImplementedError("course-utils: this course function is withheld while its exercise is checked")
 
 OutcomeKind = Literal["returned", "not_implemented", "exception", "timeout"]
 REARM_SECONDS = 0.05
@@ -146,12 +155,49 @@ class Alarm:
         return False
 
 
+def course_functions(names: object) -> list[Callable[..., Any]]:
+    """The course's public functions named "module.name" in ``names`` (a list of str; a
+    module of ``course_utils``: the real package, or the grading sandbox's stub with its
+    copies); names that do not resolve are skipped. Returns a list of callables."""
+    found: list[Callable[..., Any]] = []
+    for name in names if isinstance(names, (list, tuple)) else []:
+        if type(name) is not str:
+            continue
+        module_name, _, attr = name.rpartition(".")
+        try:
+            fn = getattr(importlib.import_module(f"course_utils.{module_name}"), attr)
+        except Exception:  # noqa: BLE001 - not there (or a sabotaged stub): nothing withheld
+            continue
+        if callable(fn):
+            found.append(fn)
+    return found
+
+
+@contextlib.contextmanager
+def withholding(functions: Sequence[Callable[..., Any]]) -> Iterator[None]:
+    """While the block runs, each plain function of ``functions`` raises
+    ``NotImplementedError(WITHHELD)`` instead of computing (its code object is swapped,
+    so every name bound to it, ``from ... import`` included, is affected); restored after,
+    whatever happens. Functions with a closure, and other callables, are left alone."""
+    saved: list[tuple[types.FunctionType, types.CodeType]] = []
+    try:
+        for fn in functions:
+            if type(fn) is types.FunctionType and not fn.__closure__:
+                saved.append((fn, fn.__code__))
+                fn.__code__ = _withheld.__code__
+        yield
+    finally:
+        for fn, code in saved:
+            fn.__code__ = code
+
+
 def call(fn: Callable[..., Any], args: Sequence[Any], time_limit: float | None,
-         is_learner_frame: FrameTest) -> Outcome:
+         is_learner_frame: FrameTest, withheld: Sequence[Callable[..., Any]] = ()) -> Outcome:
     """Call ``fn(*args)`` under a time limit and return an ``Outcome``; never raises.
 
     ``None`` or ``...`` returned, or a ``NotImplementedError`` raised by the learner's own
-    code (its innermost frame is a learner frame), means "not implemented"; any other
+    code (its innermost frame is a learner frame), means "not implemented"; so does a call
+    of one of the ``withheld`` functions (``withholding``), with ``error`` = WITHHELD; any other
     exception is "exception" with the learner's failing line. The returned value and
     ``args`` after the call are converted with ``plain.to_plain`` (no learner code runs
     while reading them)."""
@@ -160,7 +206,7 @@ def call(fn: Callable[..., Any], args: Sequence[Any], time_limit: float | None,
     try:
         with alarm:
             try:
-                with warnings.catch_warnings(record=True) as caught:
+                with warnings.catch_warnings(record=True) as caught, withholding(withheld):
                     warnings.simplefilter("always")
                     raw = fn(*args)
                 seen = _distinct_messages(caught)
@@ -168,7 +214,9 @@ def call(fn: Callable[..., Any], args: Sequence[Any], time_limit: float | None,
             except StudentTimeout:
                 raise
             except NotImplementedError as exc:
-                if _raised_by_learner(exc, is_learner_frame):
+                if exc.args == (WITHHELD,):
+                    outcome = Outcome("not_implemented", error=WITHHELD)
+                elif _raised_by_learner(exc, is_learner_frame):
                     outcome = Outcome("not_implemented")
                 else:
                     outcome = Outcome("exception", error=describe_exception(exc, is_learner_frame))
