@@ -39,7 +39,7 @@ def exact_bce(z, y):
 
 
 def _bce_of(X, y, flat_params):
-    """The summed BCE as a function of a flat list [W_1, b_1, ..., W_L, b_L]."""
+    """The summed BCE as a function of a flat list [W_1, b_1, ..., W_D, b_D]."""
     params = list(zip(flat_params[0::2], flat_params[1::2], strict=True))
     return bce_loss(forward(X, params)[-1][:, 0], y)
 

@@ -191,11 +191,11 @@ EXERCISES = [
         points=3,
         hints=(
             "Run the forward pass and keep every activation H_0 = X, H_1, ..., H_D. Start from Delta_D = "
-            "dL/dZ_L, shape (N, 1), and walk back one layer at a time; each Delta_l has the shape of Z_l.",
+            "dL/dZ_D, shape (N, 1), and walk back one layer at a time; each Delta_l has the shape of Z_l.",
             "A layer's weight gradient is (its input).T @ (its delta); its bias gradient sums the delta over "
             "the batch; going back through W_l and the sigmoid of layer l - 1 multiplies by W_l.T and sigma'.",
             "For l = D, ..., 1: dW_l = H_{l-1}.T @ Delta_l, db_l = Delta_l.sum(axis=0), then "
-            "Delta_{l-1} = (Delta_l @ W_l.T) * H_{l-1} * (1 - H_{l-1}). Return [(dW_1, db_1), ..., (dW_L, db_L)].",
+            "Delta_{l-1} = (Delta_l @ W_l.T) * H_{l-1} * (1 - H_{l-1}). Return [(dW_1, db_1), ..., (dW_D, db_D)].",
         ),
         solution="""
             def backprop(X, y, params):

@@ -36,7 +36,7 @@ def forward(X: ArrayLike, params: Sequence[tuple[ArrayLike, ArrayLike]]) -> list
     """Forward pass through sigmoid layers.
 
     X (N, d); params a list of (W_l (n_{l-1}, n_l), b_l (n_l,)). Returns the list of
-    activations [H_0 = X, H_1, ..., H_L], each (N, n_l).
+    activations [H_0 = X, H_1, ..., H_D], each (N, n_l), D = len(params).
     """
     H = [np.asarray(X, dtype=np.float64)]
     for W, b in params:
