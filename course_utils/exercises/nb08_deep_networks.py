@@ -102,22 +102,24 @@ EXERCISES = [
         reference=loss_at_50,
         slips=(
             Slip("clipped", True, D.WRONG_VALUE, "it is the clipped value -log(1e-15)",
-                 "34.54 is -log(1e-15): what a loss that clips f to [1e-15, 1 - 1e-15] returns. The true loss is "
-                 "finite and larger: write it from the logit, softplus(z) - y z."),
+                 "34.54 is -log(1e-15): what a loss that clips f to [1e-15, 1 - 1e-15] returns (a common patch "
+                 "for log(0)). The true loss is finite and larger: write -log(1 - f) with 1 - sigma(z) = sigma(-z), "
+                 "and log sigma without forming f, as in notebook 01."),
             Slip("label", 1, D.WRONG_VALUE, "it is the loss for the label y = 1",
                  "That is (about) the loss for y = 1, a confident RIGHT answer. With y = 0 the prediction "
                  "f = sigma(50) is confidently wrong, so the loss is large."),
             Slip("probability", True, D.WRONG_VALUE, "it is the probability f = sigma(50), not the loss",
-                 "That is the output f = sigma(50), not the loss. With y = 0 the loss is -log(1 - f) = softplus(z)."),
+                 "That is the output f = sigma(50), not the loss. With y = 0 the loss is -log(1 - f)."),
         ),
         points=1,
         hints=(
-            "Use the loss from the logit derived above, L_i = softplus(z_i) - y_i z_i, with y_i = 0.",
-            "softplus(z) = log(1 + e^z) = z + log(1 + e^{-z}). How large is log(1 + e^{-50})?",
-            "L_i = softplus(50) = 50 + log(1 + e^{-50}), and e^{-50} is about 2e-22: the answer is 50.0.",
+            "With y = 0 only one term of L_i is left: -log(1 - f), f = sigma(50). In float64 sigma(50) is exactly "
+            "1.0, so do the algebra first: 1 - sigma(z) = sigma(-z) (notebook 01).",
+            "-log sigma(-z) = log(1 + e^z) = z + log(1 + e^{-z}). How large is log(1 + e^{-50})?",
+            "L_i = log(1 + e^50) = 50 + log(1 + e^{-50}), and e^{-50} is about 2e-22: the answer is 50.0.",
         ),
         solution="""
-            loss_at_50 = 50.0   # softplus(50) - 0 * 50 = 50 + log(1 + e^-50), and e^-50 is about 2e-22
+            loss_at_50 = 50.0   # -log(1 - sigma(50)) = log(1 + e^50) = 50 + log(1 + e^-50), e^-50 about 2e-22
         """,
     ),
     Exercise(
