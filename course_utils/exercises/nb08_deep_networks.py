@@ -136,8 +136,8 @@ EXERCISES = [
             "The formula softplus(z) - y z is right; the danger is exp(z) for a large positive z (float64 overflows "
             "above z = 709). Compute softplus(z) = log(1 + e^z) as notebook 01 did for log sigma(u): so that exp "
             "only ever sees a number <= 0.",
-            "For z > 0 take e^z out of the logarithm: log(1 + e^z) = z + log(1 + e^{-z}). Both signs at once: "
-            "softplus(z) = max(z, 0) + log(1 + e^{-|z|}).",
+            "For z > 0 take e^z out of the logarithm: what is left for exp to compute? For z <= 0 log(1 + e^z) "
+            "is already safe. Then write one expression that is right for both signs.",
             "return np.sum(np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z))) - y * z)",
         ),
         solution="""
@@ -163,8 +163,8 @@ EXERCISES = [
         hints=(
             "Differentiate the loss from the logit, L_i = softplus(z_i) - y_i z_i, with respect to z_i: "
             "L_i depends on z_i only, so this is one scalar derivative per example.",
-            "d/dz log(1 + e^z) = e^z / (1 + e^z) (chain rule), and e^z / (1 + e^z) = 1 / (1 + e^{-z}) is "
-            "sigma(z) = f; the y_i z_i term gives y_i.",
+            "What is the derivative of softplus(z) = log(1 + e^z) (chain rule)? Compare it with "
+            "sigma(z) = 1 / (1 + e^{-z}). Then differentiate the y_i z_i term.",
             "dL_i/dz_i = sigma(z_i) - y_i = f_i - y_i: return f - y.",
         ),
         solution="""
