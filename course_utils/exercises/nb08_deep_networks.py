@@ -102,22 +102,24 @@ EXERCISES = [
         reference=loss_at_50,
         slips=(
             Slip("clipped", True, D.WRONG_VALUE, "it is the clipped value -log(1e-15)",
-                 "34.54 is -log(1e-15): what a loss that clips f to [1e-15, 1 - 1e-15] returns. The true loss is "
-                 "finite and larger: write it from the logit, softplus(z) - y z."),
+                 "34.54 is -log(1e-15): what a loss that clips f to [1e-15, 1 - 1e-15] returns (a common patch "
+                 "for log(0)). The true loss is finite and larger: write -log(1 - f) with 1 - sigma(z) = sigma(-z), "
+                 "and log sigma without forming f, as in notebook 01."),
             Slip("label", 1, D.WRONG_VALUE, "it is the loss for the label y = 1",
                  "That is (about) the loss for y = 1, a confident RIGHT answer. With y = 0 the prediction "
                  "f = sigma(50) is confidently wrong, so the loss is large."),
             Slip("probability", True, D.WRONG_VALUE, "it is the probability f = sigma(50), not the loss",
-                 "That is the output f = sigma(50), not the loss. With y = 0 the loss is -log(1 - f) = softplus(z)."),
+                 "That is the output f = sigma(50), not the loss. With y = 0 the loss is -log(1 - f)."),
         ),
         points=1,
         hints=(
-            "Use the loss from the logit derived above, L_i = softplus(z_i) - y_i z_i, with y_i = 0.",
-            "softplus(z) = log(1 + e^z) = z + log(1 + e^{-z}). How large is log(1 + e^{-50})?",
-            "L_i = softplus(50) = 50 + log(1 + e^{-50}), and e^{-50} is about 2e-22: the answer is 50.0.",
+            "With y = 0 only one term of L_i is left: -log(1 - f), f = sigma(50). In float64 sigma(50) is exactly "
+            "1.0, so do the algebra first: 1 - sigma(z) = sigma(-z) (notebook 01).",
+            "-log sigma(-z) = log(1 + e^z) = z + log(1 + e^{-z}). How large is log(1 + e^{-50})?",
+            "L_i = log(1 + e^50) = 50 + log(1 + e^{-50}), and e^{-50} is about 2e-22: the answer is 50.0.",
         ),
         solution="""
-            loss_at_50 = 50.0   # softplus(50) - 0 * 50 = 50 + log(1 + e^-50), and e^-50 is about 2e-22
+            loss_at_50 = 50.0   # -log(1 - sigma(50)) = log(1 + e^50) = 50 + log(1 + e^-50), e^-50 about 2e-22
         """,
     ),
     Exercise(
@@ -135,8 +137,8 @@ EXERCISES = [
             "The formula softplus(z) - y z is right; the danger is exp(z) for a large positive z (float64 overflows "
             "above z = 709). Compute softplus(z) = log(1 + e^z) as notebook 01 did for log sigma(u): so that exp "
             "only ever sees a number <= 0.",
-            "For z > 0 take e^z out of the logarithm: log(1 + e^z) = z + log(1 + e^{-z}). Both signs at once: "
-            "softplus(z) = max(z, 0) + log(1 + e^{-|z|}).",
+            "For z > 0 take e^z out of the logarithm: what is left for exp to compute? For z <= 0 log(1 + e^z) "
+            "is already safe. Then write one expression that is right for both signs.",
             "return np.sum(np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z))) - y * z)",
         ),
         solution="""
@@ -162,8 +164,8 @@ EXERCISES = [
         hints=(
             "Differentiate the loss from the logit, L_i = softplus(z_i) - y_i z_i, with respect to z_i: "
             "L_i depends on z_i only, so this is one scalar derivative per example.",
-            "d/dz log(1 + e^z) = e^z / (1 + e^z) (chain rule), and e^z / (1 + e^z) = 1 / (1 + e^{-z}) is "
-            "sigma(z) = f; the y_i z_i term gives y_i.",
+            "What is the derivative of softplus(z) = log(1 + e^z) (chain rule)? Compare it with "
+            "sigma(z) = 1 / (1 + e^{-z}). Then differentiate the y_i z_i term.",
             "dL_i/dz_i = sigma(z_i) - y_i = f_i - y_i: return f - y.",
         ),
         solution="""
@@ -192,11 +194,11 @@ EXERCISES = [
         points=3,
         hints=(
             "Run the forward pass and keep every activation H_0 = X, H_1, ..., H_D. Start from Delta_D = "
-            "dL/dZ_L, shape (N, 1), and walk back one layer at a time; each Delta_l has the shape of Z_l.",
+            "dL/dZ_D, shape (N, 1), and walk back one layer at a time; each Delta_l has the shape of Z_l.",
             "A layer's weight gradient is (its input).T @ (its delta); its bias gradient sums the delta over "
             "the batch; going back through W_l and the sigmoid of layer l - 1 multiplies by W_l.T and sigma'.",
             "For l = D, ..., 1: dW_l = H_{l-1}.T @ Delta_l, db_l = Delta_l.sum(axis=0), then "
-            "Delta_{l-1} = (Delta_l @ W_l.T) * H_{l-1} * (1 - H_{l-1}). Return [(dW_1, db_1), ..., (dW_L, db_L)].",
+            "Delta_{l-1} = (Delta_l @ W_l.T) * H_{l-1} * (1 - H_{l-1}). Return [(dW_1, db_1), ..., (dW_D, db_D)].",
         ),
         solution="""
             def backprop(X, y, params):

@@ -242,8 +242,8 @@ EXERCISES = [
         hints=(
             "One example (one row) at a time: L_n depends on z_n only through p_n = softmax(z_n), so "
             "dL_n/dz_n = (dL_n/dp_n) @ J_n, a row times the softmax Jacobian J_n = diag(p) - p p^T.",
-            "dL_n/dp_n = -y / p (entry by entry). Row times diag(p) gives -y; row times -p p^T gives "
-            "+((y / p) . p) p = (sum_k y_k) p.",
+            "dL_n/dp_n = -y / p (entry by entry). Multiply this row by the two parts of J_n separately, "
+            "diag(p) and -p p^T, and simplify each with what you know about the rows of Y.",
             "Row n: -y + (sum_k y_k) p = p - y, since the rows of Y sum to 1: return softmax(Z, axis=1) - Y",
         ),
         solution="""
@@ -318,7 +318,7 @@ EXERCISES = [
         points=1,
         hints=(
             "A Jacobian dF/du of F: R^p -> R^q has one row per output and one column per input: shape (q, p).",
-            "The outputs are the n = 6 entries of z_1; the inputs are the m n = 24 weights of vec(W_1).",
+            "Count them: how many numbers does z_1 hold, and how many weights does W_1 hold?",
             "One row per entry of z_1 and one column per weight: (n, m n) = (6, 4 * 6), i.e. weight_jacobian_shape "
             "= (6, 24).",
         ),
@@ -351,8 +351,8 @@ EXERCISES = [
         hints=(
             "Forward mode pushes a small change of the input in the direction v through the network, layer by "
             "layer, next to the forward pass: each layer's Jacobian acts on it, in the order of the layers.",
-            "As a row t, a change t of a_{l-1} changes z_l = a_{l-1} @ W_l + b_l by t @ W_l; a = sigma(z) then "
-            "multiplies it entry by entry by sigma'(z_l) = a_l (1 - a_l). Start with t = v.",
+            "Carry the change as a row t, starting from v. Work out what a change t of a_{l-1} does to "
+            "z_l = a_{l-1} @ W_l + b_l, then what the element-wise sigmoid does to a change of z_l.",
             "a, t = x, v; for W, b in params: a = sigmoid(a @ W + b); t = (t @ W) * a * (1 - a). Return t.",
         ),
         solution="""
@@ -382,7 +382,7 @@ EXERCISES = [
         points=1,
         hints=(
             "What does one Jacobian-vector product J v give when v = e_j, the j-th unit vector?",
-            "J e_j is column j of J, all 1000 entries at once. How many columns has J (1000, 12)?",
+            "Which part of J does one pass with v = e_j give you, and how many such parts does J have?",
             "12: one pass per input direction e_1, ..., e_12.",
         ),
         solution="""

@@ -36,7 +36,7 @@ def forward(X: ArrayLike, params: Sequence[tuple[ArrayLike, ArrayLike]]) -> list
     """Forward pass through sigmoid layers.
 
     X (N, d); params a list of (W_l (n_{l-1}, n_l), b_l (n_l,)). Returns the list of
-    activations [H_0 = X, H_1, ..., H_L], each (N, n_l).
+    activations [H_0 = X, H_1, ..., H_D], each (N, n_l), D = len(params).
     """
     H = [np.asarray(X, dtype=np.float64)]
     for W, b in params:
@@ -70,8 +70,8 @@ def bce_loss(f: ArrayLike, y: ArrayLike) -> float:
     (N,) or (N, K). The value is the formula's, in float64, never clipped: a term whose
     weight is 0 counts 0 (0 log 0 = 0), and a probability of exactly 0 where the label
     needs it gives ``inf``, with a RuntimeWarning. That happens sooner than one expects:
-    ``sigmoid(z)`` rounds to exactly 1.0 for z > 36.7, whose true loss for y = 0 is about
-    z, finite. Compute such a loss from the logits with ``bce_with_logits(z, y)``.
+    ``sigmoid(z)`` rounds to exactly 1.0 for z above about 36.74, whose true loss for y = 0 is about
+    z, finite. Compute such a loss from the logits, softplus(z) - y z, without forming f (notebook 08).
     Raises ValueError for shapes that differ, or values outside [0, 1] (NaN included).
     """
     f = np.asarray(f, dtype=np.float64)
@@ -86,8 +86,9 @@ def bce_loss(f: ArrayLike, y: ArrayLike) -> float:
     loss = float(-np.sum(ones + zeros)) + 0.0   # + 0.0: a loss of 0 prints as 0.0, not -0.0
     if loss == np.inf:
         warnings.warn("bce_loss is infinite: a probability is exactly 0 or 1 against its label. If it came "
-                      "from sigmoid(z), which rounds to 1.0 for z > 36.7, the true loss is finite: "
-                      "use bce_with_logits(z, y).", RuntimeWarning, stacklevel=2)
+                      "from sigmoid(z), which rounds to 1.0 for z above about 36.74, the true loss is finite: "
+                      "compute it from the logits, softplus(z) - y z, without forming f (notebook 08).",
+                      RuntimeWarning, stacklevel=2)
     return loss
 
 

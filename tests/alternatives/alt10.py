@@ -74,7 +74,7 @@ def predict_loop(X, params):
 
 
 def predict_logits(X, params):
-    # The sigmoid is increasing, so the largest output has the largest pre-activation Z_L.
+    # The sigmoid is increasing, so the largest output has the largest pre-activation Z_D.
     H = X
     for W, b in params[:-1]:
         H = _sig(H @ W + b)
