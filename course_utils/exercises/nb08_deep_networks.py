@@ -80,7 +80,7 @@ def _network(depth):
     """X (N, d), y (N,) with both labels, params of ``depth`` layers (last one unit); N, d and
     the hidden widths all different; non-zero weights and biases."""
     def draw(rng):
-        sizes = distinct_sizes(rng, depth + 1, 2, 9)  # N, d, n_1, ..., n_{L-1}
+        sizes = distinct_sizes(rng, depth + 1, 2, 9)  # N, d, n_1, ..., n_{D-1}
         n, widths = sizes[0], sizes[1:] + [1]
         X = features(rng, (n, widths[0]))
         return X, labels(rng, n), layer_params(rng, widths)

@@ -70,8 +70,8 @@ def bce_loss(f: ArrayLike, y: ArrayLike) -> float:
     (N,) or (N, K). The value is the formula's, in float64, never clipped: a term whose
     weight is 0 counts 0 (0 log 0 = 0), and a probability of exactly 0 where the label
     needs it gives ``inf``, with a RuntimeWarning. That happens sooner than one expects:
-    ``sigmoid(z)`` rounds to exactly 1.0 for z above about 36.74, whose true loss for y = 0 is about
-    z, finite. Compute such a loss from the logits, softplus(z) - y z, without forming f (notebook 08).
+    ``sigmoid(z)`` rounds to exactly 1.0 for z above about 36.74, though the true loss for y = 0 is
+    finite there. Compute such a loss from the logits, without forming f (notebook 08).
     Raises ValueError for shapes that differ, or values outside [0, 1] (NaN included).
     """
     f = np.asarray(f, dtype=np.float64)
