@@ -96,10 +96,14 @@ def test_any_exception_from_the_learner_is_reported(exercise_id, exc):
 
 
 def _right_value(exercise_id, value):
-    """True when ``value`` is the checkpoint's answer (a choice up to case and spaces, or the number)."""
+    """True when ``value`` is the checkpoint's answer (a choice up to case and spaces, a shape
+    as a tuple or list of equal numbers, or the number)."""
     ref = registry.get(exercise_id).reference()
     if isinstance(ref, str):
         return type(value) is str and value.strip().lower() == ref
+    if isinstance(ref, tuple):
+        return (type(value) in (tuple, list) and len(value) == len(ref)
+                and all(type(v) in (int, float) and v == r for v, r in zip(value, ref, strict=True)))
     return type(value) in (int, float) and abs(value - ref) <= 1e-7 * abs(ref)
 
 
