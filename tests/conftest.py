@@ -4,12 +4,21 @@ Set before any kernel starts, so every notebook kernel inherits them:
 - MPLBACKEND=Agg: headless plots;
 - COURSE_UTILS_STRICT=1: a failed check() raises, so a wrong solution notebook fails;
 - COURSE_UTILS_PROGRESS: progress goes to a throw-away file, not the user's home.
+
+Property tests (hypothesis) are derandomized: the same examples on every run, so CI's
+verdict does not depend on a draw. `HYPOTHESIS_PROFILE=explore pytest ...` draws at
+random instead, to look for new failures.
 """
 
 import os
 import tempfile
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("course", derandomize=True, database=None)
+settings.register_profile("explore", database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "course"))
 
 os.environ["MPLBACKEND"] = "Agg"
 os.environ["COURSE_UTILS_STRICT"] = "1"
