@@ -464,6 +464,13 @@ ANSWERS = {
 }
 
 
+def _notebook_01(tmp_path, source):
+    """A one-notebook submission: ``source`` as the only cell of 01_sigmoid.ipynb."""
+    path = tmp_path / "01_sigmoid.ipynb"
+    path.write_bytes(_nb([source]))
+    return discovery.Submission("x", str(path), str(tmp_path), [str(path)])
+
+
 @pytest.fixture(scope="module")
 def runtime():
     rt = Runtime()
@@ -477,9 +484,7 @@ def test_sandboxed_grade_matches_run_check(runtime, tmp_path, name):
     namespace = {}
     exec(compile(source, "<answer>", "exec"), namespace)
     local = run_check("01.sigmoid_prime", namespace["sigmoid_prime"], seed=1)
-    path = tmp_path / "01_sigmoid.ipynb"
-    path.write_bytes(_nb([source]))
-    sub = discovery.Submission("x", str(path), str(tmp_path), [str(path)])
+    sub = _notebook_01(tmp_path, source)
     exercise = registry.get("01.sigmoid_prime")
     options = judge.Options(limits=limits.Limits(timeout=30, cell_timeout=5))
     graded = judge.grade_submission(sub, [exercise], runtime, options)
@@ -492,9 +497,7 @@ def test_the_secret_fixes_the_draws(runtime, tmp_path):
     """Same secret: the same inputs, to the digit (the function raises with its first
     input in the message, which the feedback quotes); another secret draws other inputs."""
     source = "import numpy as np\ndef sigmoid_prime(u):\n    raise ValueError(repr(float(np.ravel(u)[0])))\n"
-    path = tmp_path / "01_sigmoid.ipynb"
-    path.write_bytes(_nb([source]))
-    sub = discovery.Submission("x", str(path), str(tmp_path), [str(path)])
+    sub = _notebook_01(tmp_path, source)
     exercise = registry.get("01.sigmoid_prime")
 
     def message(key):
@@ -573,9 +576,7 @@ def test_a_reply_over_the_size_limit_is_judged_not_lost(runtime, tmp_path):
                 raise RuntimeError("only once")
             return np.ones(9_000_000)          # 72 MB of float64: a reply of about 96 MB
         """)
-    path = tmp_path / "01_sigmoid.ipynb"
-    path.write_bytes(_nb([source]))
-    sub = discovery.Submission("x", str(path), str(tmp_path), [str(path)])
+    sub = _notebook_01(tmp_path, source)
     options = judge.Options(limits=limits.Limits(timeout=60, cell_timeout=10, memory_mb=1024))
     row = judge.grade_submission(sub, [registry.get("01.sigmoid_prime")], runtime, options).rows[0]
     assert (row.passed, row.diagnosis) == (False, "wrong_type"), row.message
@@ -627,9 +628,7 @@ def test_the_grader_refuses_the_courses_own_function_as_check_does(runtime, tmp_
     namespace = {}
     exec(compile(source, "<answer>", "exec"), namespace)
     local = run_check(exercise_id, namespace[exercise.function_name], seed=1)
-    path = tmp_path / "01_sigmoid.ipynb"
-    path.write_bytes(_nb([source]))
-    sub = discovery.Submission("x", str(path), str(tmp_path), [str(path)])
+    sub = _notebook_01(tmp_path, source)
     options = judge.Options(limits=limits.Limits(timeout=30, cell_timeout=5))
     row = judge.grade_submission(sub, [exercise], runtime, options).rows[0]
     assert (row.passed, row.diagnosis or None) == (local.passed, local.diagnosis)

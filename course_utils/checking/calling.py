@@ -30,11 +30,10 @@ def is_learner_frame(frame: traceback.FrameSummary) -> bool:
 
 
 def call(fn: Callable[..., Any], args: Sequence[Any], time_limit: float | None,
-         withheld: Sequence[str] = ()) -> Outcome:
-    """Call ``fn(*args)`` under ``time_limit`` seconds, the course functions named in
-    ``withheld`` ("functions.sigmoid") raising meanwhile; an ``Outcome`` of plain data,
-    never raises."""
-    return safecall.call(fn, args, time_limit, is_learner_frame, safecall.course_functions(withheld))
+         withheld: Sequence[Callable[..., Any]] = ()) -> Outcome:
+    """Call ``fn(*args)`` under ``time_limit`` seconds, the course functions ``withheld``
+    raising meanwhile (``safecall.withholding``); an ``Outcome`` of plain data, never raises."""
+    return safecall.call(fn, args, time_limit, is_learner_frame, withheld)
 
 
 def describe(exc: BaseException) -> str:

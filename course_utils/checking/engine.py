@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from ..portable.plain import describe, first_difference, to_plain
-from ..portable.safecall import WITHHELD, Outcome, course_function
+from ..portable.safecall import WITHHELD, Outcome, course_function, course_functions
 from . import calling, compare, explain, registry
 from . import diagnosis as D
 from .diagnosis import Diagnosis
@@ -150,10 +150,9 @@ def judge_draw(exercise: Exercise, draw: Draw, outcome: Outcome) -> DrawVerdict:
     """Judge one call of the learner's function (``outcome``: plain data, from this
     process or from the grader's sandbox) on ``draw``; returns a ``DrawVerdict``."""
     kind = outcome.kind
-    if kind == "not_implemented" and outcome.error == WITHHELD:
-        return DrawVerdict(stop_code=D.NOT_IMPLEMENTED, message=withheld_message(exercise))
     if kind == "not_implemented":
-        return DrawVerdict(stop_code=D.NOT_IMPLEMENTED, message=D.DEFAULT_MESSAGES[D.NOT_IMPLEMENTED])
+        return DrawVerdict(stop_code=D.NOT_IMPLEMENTED, message=(
+            withheld_message(exercise) if outcome.error == WITHHELD else D.DEFAULT_MESSAGES[D.NOT_IMPLEMENTED]))
     if kind == "timeout":
         return DrawVerdict(stop_code=D.TIMEOUT, message=(
             f"Your function did not finish: {outcome.error} (is there an endless loop?). If a check ever "
@@ -364,8 +363,9 @@ def judge_function(exercise: Exercise, fn: Callable[..., Any], the_plan: Sequenc
     """Call ``fn`` on every draw of ``the_plan`` in this process (stopping at a verdict
     with ``stop``) and conclude; returns a ``CheckResult``."""
     verdicts: list[DrawVerdict] = []
+    withheld = course_functions(exercise.withheld)  # resolved once, not per draw
     for draw in the_plan:
-        outcome = calling.call(fn, copy.deepcopy(draw.args), time_limit, exercise.withheld)
+        outcome = calling.call(fn, copy.deepcopy(draw.args), time_limit, withheld)
         verdict = judge_draw(exercise, draw, outcome)
         verdicts.append(verdict)
         if verdict.stop:
